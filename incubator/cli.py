@@ -1,0 +1,87 @@
+"""Command-line tools: `flask create-admin`, `flask seed-demo`, `flask translate ...`."""
+
+import click
+from flask import Flask
+
+from incubator.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(translate)
+
+
+@click.command("create-admin")
+@click.option("--login", "login_name", prompt="Mobile number or e-mail", help="How the admin logs in.")
+@click.option("--name", prompt="Name", help="The admin's name.")
+@click.password_option(help="At least 8 characters.")
+def create_admin(login_name: str, name: str, password: str) -> None:
+    """Make the first admin (or give an existing account the admin role)."""
+    from incubator.accounts import service
+    from incubator.errors import DomainError
+    from incubator.sites.service import default_site
+
+    existing = service.find_by_login(login_name)
+    try:
+        if existing:
+            service.grant_role(existing, existing, "admin")
+            service.grant_role(existing, existing, "staff")
+            click.echo(f"{existing.display_name} is now an admin.")
+            return
+        service.sign_up(site=default_site(), login_name=login_name, password=password,
+                        display_name=name, consent=True, roles=("admin", "staff"))
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Admin {name} created; log in with {login_name}.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has people.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo base, people and activity."""
+    from incubator.demo import database_is_empty
+    from incubator.demo import seed_demo as run_seed
+
+    if if_empty and not database_is_empty():
+        click.echo("The database already has people; demo data not loaded.")
+        return
+    run_seed()
+    db.session.commit()
+    click.echo("Demo data loaded. Log in with the accounts listed in the README.")
+
+
+@click.group()
+def translate() -> None:
+    """Keep the zh_CN catalogues complete (one core catalogue, one per area)."""
+
+
+@translate.command("update")
+def translate_update() -> None:
+    """Extract strings and update every catalogue (new strings come in empty)."""
+    from incubator import translations
+
+    for catalogue in translations.catalogues():
+        translations.update(catalogue)
+        click.echo(f"updated {catalogue.po_path}")
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    from incubator import translations
+
+    for catalogue in translations.catalogues():
+        translations.compile_catalogue(catalogue)
+
+
+@translate.command("missing")
+def translate_missing() -> None:
+    """List strings marked for translation that have no zh_CN translation."""
+    from incubator import translations
+
+    missing = translations.missing_translations()
+    for where, msgid in missing:
+        click.echo(f"{where}: {msgid}")
+    if missing:
+        raise click.ClickException(f"{len(missing)} strings have no zh_CN translation.")
+    click.echo("Every string has a zh_CN translation.")

@@ -1,0 +1,53 @@
+"""Language: which one a page is shown in, and the catalogues behind it.
+
+The language follows the browser until the person picks one (kept in a cookie,
+and on the account when signed in). The zh_CN catalogue lives in folders named
+zh_Hans_CN: Babel 2.18 maps zh_CN to zh_Hans_CN, and a catalogue under zh_CN
+compiles and silently never loads.
+"""
+
+from flask import has_request_context, request
+from flask_babel import get_locale as babel_get_locale
+from flask_login import current_user
+
+ZH = "zh_Hans_CN"
+EN = "en"
+SUPPORTED = (ZH, EN)
+LANGUAGE_COOKIE = "lang"
+
+# Each language is named in itself, so a person can find hers.
+LANGUAGE_CHOICES = [(ZH, "中文"), (EN, "English")]
+
+# What browsers send, mapped to the catalogue that answers it.
+_BROWSER_TAGS = {"zh": ZH, "zh_CN": ZH, "zh_Hans": ZH, "zh_Hans_CN": ZH, "en": EN}
+
+
+def normalise_locale(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.replace("-", "_")
+    if value in _BROWSER_TAGS:
+        return _BROWSER_TAGS[value]
+    return _BROWSER_TAGS.get(value.split("_")[0])
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        # Jobs and services: render in the default language unless the caller
+        # wraps the work in flask_babel.force_locale(person's locale).
+        return ZH
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    chosen = normalise_locale(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        matched = normalise_locale(tag)
+        if matched:
+            return matched
+    return ZH
+
+
+def html_lang() -> str:
+    """The value for <html lang>: zh-CN or en."""
+    return "zh-CN" if str(babel_get_locale()).startswith("zh") else "en"

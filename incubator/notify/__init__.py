@@ -1,0 +1,3 @@
+from incubator.areas import Area
+
+AREA = Area(name="notify")

@@ -1,0 +1,47 @@
+"""Sites (bases). There is one by default; pickers appear only when there are two."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from incubator.errors import Conflict, DomainError
+from incubator.extensions import db
+from incubator.sites.models import Site
+from incubator.timeutil import DEFAULT_TIMEZONE
+
+
+def default_site() -> Site:
+    """The first site: where new sign-ups belong until they choose."""
+    site = db.session.scalar(select(Site).order_by(Site.id).limit(1))
+    if site is None:
+        site = Site(name="孵化基地", timezone=DEFAULT_TIMEZONE)
+        db.session.add(site)
+        db.session.commit()
+    return site
+
+
+def all_sites() -> list[Site]:
+    return list(db.session.scalars(select(Site).order_by(Site.name)))
+
+
+def has_several_sites() -> bool:
+    return (db.session.scalar(select(func.count(Site.id))) or 0) > 1
+
+
+def save_site(site: Site | None, *, name: str, address: str, timezone: str, description: str,
+              contact_phone: str) -> Site:
+    from zoneinfo import available_timezones
+
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("Give the base a name."), field="name")
+    if timezone not in available_timezones():
+        raise DomainError(_l("Choose a time zone from the list."), field="timezone")
+    clash = db.session.scalar(select(Site).where(Site.name == name, Site.id != (site.id if site else -1)))
+    if clash:
+        raise Conflict(_l("Another base already has this name."), field="name")
+    site = site or Site()
+    site.name, site.address, site.timezone = name, (address or "").strip(), timezone
+    site.description, site.contact_phone = (description or "").strip(), (contact_phone or "").strip()
+    db.session.add(site)
+    db.session.commit()
+    return site

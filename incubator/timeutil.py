@@ -1,0 +1,37 @@
+"""Time helpers.
+
+Convention: the database holds naive datetimes in UTC. Pages show them in the
+site's zone through Flask-Babel's format_datetime, which reads naive values as
+UTC. Services that take a local wall-clock time (a session at 9:30) convert it
+with to_utc() before storing.
+"""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def utcnow() -> datetime:
+    """Now, as a naive UTC datetime (the storage convention)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_utc(local: datetime, tz_name: str = DEFAULT_TIMEZONE) -> datetime:
+    """A naive wall-clock time in tz_name, as naive UTC."""
+    aware = local.replace(tzinfo=ZoneInfo(tz_name))
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def to_local(utc_value: datetime, tz_name: str = DEFAULT_TIMEZONE) -> datetime:
+    """A stored naive UTC datetime, as a naive wall-clock time in tz_name."""
+    return utc_value.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
+
+
+def local_today(tz_name: str = DEFAULT_TIMEZONE) -> date:
+    return to_local(utcnow(), tz_name).date()
+
+
+def combine_local(day: date, at: time, tz_name: str = DEFAULT_TIMEZONE) -> datetime:
+    """A local date and time of day, as naive UTC."""
+    return to_utc(datetime.combine(day, at), tz_name)

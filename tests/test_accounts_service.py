@@ -1,0 +1,104 @@
+import pytest
+
+from incubator.accounts import service
+from incubator.accounts.models import ConsentRecord, User
+from incubator.audit import AuditEntry
+from incubator.errors import Conflict, DomainError
+from incubator.extensions import db
+from tests.factories import DEFAULT_PASSWORD, default_test_site, make_user
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("13912345678", "13912345678"),
+    ("139 1234 5678", "13912345678"),
+    ("+86 139-1234-5678", "13912345678"),
+    ("0086 13912345678", "13912345678"),
+    ("1391234567", None),       # ten digits
+    ("23912345678", None),      # not a mobile prefix
+    ("12012345678", None),      # 12x is not assigned to mobiles
+    ("一三九", None),
+])
+def test_mainland_mobile_numbers_are_recognised_as_people_type_them(typed, expected):
+    assert service.normalise_phone(typed) == expected
+
+
+def test_sign_up_with_phone_records_consent_and_trainee_role():
+    user = service.sign_up(site=default_test_site(), login_name="139 0000 1111", password="longenough",
+                           display_name=" 张格琴 ", consent=True)
+    assert user.phone == "13900001111"
+    assert user.display_name == "张格琴"
+    assert user.roles == {"trainee"}
+    consent = db.session.scalar(db.select(ConsentRecord).where(ConsentRecord.user_id == user.id))
+    assert consent.granted and consent.notice_version == service.PRIVACY_NOTICE_VERSION
+    assert consent.recorded_at is not None
+
+
+def test_sign_up_with_email_is_case_insensitive_for_login():
+    service.sign_up(site=default_test_site(), login_name="Lin.Haoran@Example.org", password="longenough",
+                    display_name="Lin", consent=True)
+    assert service.authenticate("lin.haoran@example.org", "longenough") is not None
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"login_name": "12345"}, "login_name"),
+    ({"password": "short"}, "password"),
+    ({"display_name": "   "}, "display_name"),
+    ({"consent": False}, "consent"),
+])
+def test_sign_up_refuses_bad_input_and_writes_nothing(fields, field):
+    values = {"login_name": "13900002222", "password": "longenough", "display_name": "王芳", "consent": True}
+    values.update(fields)
+    with pytest.raises(DomainError) as raised:
+        service.sign_up(site=default_test_site(), **values)
+    assert raised.value.errors[0][0] == field
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_second_account_with_the_same_number_is_refused():
+    make_user(phone="13900003333")
+    with pytest.raises(Conflict):
+        service.sign_up(site=default_test_site(), login_name="13900003333", password="longenough",
+                        display_name="x", consent=True)
+
+
+def test_authenticate_checks_password_and_active_flag():
+    user = make_user(phone="13900004444")
+    assert service.authenticate("13900004444", DEFAULT_PASSWORD) == user
+    assert service.authenticate("13900004444", "wrong password") is None
+    assert service.authenticate("13900009999", DEFAULT_PASSWORD) is None
+    user.active = False
+    db.session.commit()
+    assert service.authenticate("13900004444", DEFAULT_PASSWORD) is None
+
+
+def test_changing_password_ends_other_sessions():
+    user = make_user()
+    version = user.session_version
+    with pytest.raises(DomainError):
+        service.change_password(user, "not it", "new password 1")
+    service.change_password(user, DEFAULT_PASSWORD, "new password 1")
+    assert user.session_version == version + 1
+    assert service.authenticate(user.phone, "new password 1") == user
+
+
+def test_granting_and_removing_roles_is_recorded_in_history():
+    admin = make_user("admin")
+    person = make_user("trainee")
+    service.grant_role(admin, person, "staff")
+    assert person.roles == {"trainee", "staff"}
+    service.remove_role(admin, person, "trainee")
+    assert person.roles == {"staff"}
+    actions = [e.action for e in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions[-2:] == ["role.granted", "role.removed"]
+
+
+def test_an_admin_cannot_remove_their_own_admin_role():
+    admin = make_user("admin")
+    with pytest.raises(DomainError):
+        service.remove_role(admin, admin, "admin")
+    assert admin.has_role("admin")
+
+
+def test_primary_role_is_the_most_powerful_held():
+    assert make_user("trainee", "mentor").primary_role == "mentor"
+    assert make_user("shop_owner", "staff").primary_role == "staff"

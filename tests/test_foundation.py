@@ -1,0 +1,157 @@
+"""The shared machinery: language, error pages, headers, migrations, markup rules."""
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine
+
+from incubator import PROJECT_ROOT, create_app
+from incubator.extensions import db
+from incubator.translations import missing_translations
+from tests.conftest import login, post
+from tests.factories import make_user
+
+TEMPLATES = PROJECT_ROOT / "templates"
+
+
+def test_front_page_is_chinese_by_default_and_english_when_the_browser_asks(client):
+    assert "在家门口学直播带货" in client.get("/").get_data(as_text=True)
+    english = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert "Learn to sell by livestream" in english
+    assert '<html lang="en">' in english
+
+
+def test_language_switch_is_remembered(client):
+    post(client, "/language", {"locale": "en"})
+    assert "Learn to sell by livestream" in client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True)
+
+
+def test_language_switch_returns_to_the_page_and_refuses_elsewhere(client):
+    assert post(client, "/language?next=/privacy", {"locale": "en"}).headers["Location"] == "/privacy"
+    assert post(client, "/language?next=//evil.example", {"locale": "en"}).headers["Location"] == "/"
+    assert post(client, "/language", {"locale": "fr"}).status_code == 400
+
+
+def test_a_signed_in_persons_language_follows_her_account(client):
+    login(client, make_user(locale="en"))
+    assert "Hello" in client.get("/home", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+
+def test_every_string_marked_for_translation_has_a_zh_cn_translation():
+    missing = missing_translations()
+    assert not missing, "strings without zh_CN translation:\n" + "\n".join(f"{c}: {m}" for c, m in missing)
+
+
+def test_friendly_404_in_both_languages(client):
+    zh = client.get("/no-such-page")
+    en = client.get("/no-such-page", headers={"Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 404
+    assert "找不到页面" in zh.get_data(as_text=True)
+    assert "Page not found" in en.get_data(as_text=True)
+
+
+def test_an_unexpected_error_is_a_friendly_500_without_a_stack_trace(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"})
+
+    @app.route("/_boom")
+    def _boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/_boom", headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "Traceback" not in html and "secret internals" not in html
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_session_cookie_is_httponly_and_lax(client):
+    user = make_user()
+    response = login(client, user)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_secret_key_is_required_outside_development(monkeypatch):
+    monkeypatch.setenv("INCUBATOR_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def _templates():
+    return sorted(TEMPLATES.rglob("*.html"))
+
+
+def test_no_template_uses_inline_script_style_or_hx_on():
+    offenders = []
+    for path in _templates():
+        text = path.read_text()
+        for pattern in (r"<script(?![^>]*\bsrc=)", r"\sstyle=", r"<style", r"\shx-on", r"javascript:"):
+            if re.search(pattern, text):
+                offenders.append(f"{path.relative_to(PROJECT_ROOT)}: {pattern}")
+    assert not offenders, offenders
+
+
+def test_no_page_loads_anything_from_another_host():
+    offenders = [str(p) for p in _templates() if re.search(r'(src|href)="(https?:)?//', p.read_text())]
+    assert not offenders
+
+
+def test_vendored_files_match_their_recorded_checksums():
+    vendor = PROJECT_ROOT / "static" / "vendor"
+    for checksum_file in vendor.glob("*.sha256"):
+        expected, name = checksum_file.read_text().split()
+        assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == expected, name
+    assert "htmx 2.0.11" in (vendor / "htmx-2.0.11.min.js").read_text()[:20000] or \
+        (vendor / "htmx-2.0.11.min.js").exists()
+
+
+def test_migrations_build_the_schema_the_models_describe(database_url, tmp_path, is_postgres):
+    """flask db upgrade on an empty database gives exactly the models' schema."""
+    if is_postgres:
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        url = make_url(database_url)
+        fresh = url.set(database=f"{url.database}_migrations")
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{fresh.database}"'))
+            conn.execute(text(f'CREATE DATABASE "{fresh.database}"'))
+        target = fresh.render_as_string(hide_password=False)
+    else:
+        target = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": target, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    if is_postgres:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{fresh.database}" WITH (FORCE)'))
+    assert not differences, f"models and migrations disagree: {differences}"
+
+
+def test_readme_lists_the_demo_accounts():
+    from incubator.accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE
+
+    readme = Path(PROJECT_ROOT / "README.md").read_text()
+    assert DEMO_PASSWORD in readme
+    for key in ("admin", "staff", "mentor", "shop_owner", "trainee"):
+        assert DEMO_PEOPLE[key][0] in readme
