@@ -53,6 +53,20 @@ class HomePanel:
 
 
 @dataclass(frozen=True)
+class Job:
+    """A scheduled job of an area. `func` is an import string of a function
+    taking no arguments that calls the area's services; it must be idempotent
+    (the scheduler runs each job once, but a job may still see work that a
+    previous run half-saw). `trigger` and `trigger_args` are APScheduler's
+    ("interval", {"minutes": 5}) or ("cron", {"day_of_week": "mon", "hour": 8})."""
+
+    id: str
+    func: str
+    trigger: str
+    trigger_args: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     blueprint: str | None = None
@@ -60,7 +74,8 @@ class Area:
     nav: tuple[NavLink, ...] = ()
     home_panels: tuple[HomePanel, ...] = ()
     demo: str | None = None  # import string of seed(ctx: DemoContext)
-    jobs: str | None = None  # import string of a list of notify.scheduler.Job
+    jobs: str | None = None  # import string of a list of Job
+    messages: str | None = None  # module registering its notification kinds
     header: str | None = None  # a template shown in the page header (the bell)
     extra: dict = field(default_factory=dict)
 

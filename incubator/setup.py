@@ -88,6 +88,8 @@ def register_areas(app: Flask) -> None:
     for area in areas:
         if area.models:
             resolve(area.models)
+        if area.messages:
+            resolve(area.messages)
         if area.blueprint:
             app.register_blueprint(resolve(area.blueprint))
     app.extensions["incubator_areas"] = areas

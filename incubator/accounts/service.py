@@ -176,3 +176,11 @@ def search_users_query(text: str = "", role: str | None = None, site_id: int | N
     if site_id:
         query = query.where(User.site_id == site_id)
     return query
+
+
+def people_with_role(role: str, site_id: int | None = None) -> list[User]:
+    """Active people holding `role`, of one site when given (e.g. to tell staff)."""
+    query = select(User).where(User.active.is_(True), User.role_grants.any(UserRole.role == role))
+    if site_id is not None:
+        query = query.where(User.site_id == site_id)
+    return list(db.session.scalars(query.order_by(User.id)))

@@ -1,3 +1,3 @@
 from incubator.areas import Area
 
-AREA = Area(name="booking")
+AREA = Area(name="booking", models="incubator.booking.models")

@@ -1,3 +1,3 @@
 from incubator.areas import Area
 
-AREA = Area(name="enrolment")
+AREA = Area(name="enrolment", models="incubator.enrolment.models")

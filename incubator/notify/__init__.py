@@ -1,3 +1,3 @@
 from incubator.areas import Area
 
-AREA = Area(name="notify")
+AREA = Area(name="notify", models="incubator.notify.models")

@@ -1,3 +1,3 @@
 from incubator.areas import Area
 
-AREA = Area(name="shops")
+AREA = Area(name="shops", models="incubator.shops.models")

@@ -1,3 +1,3 @@
 from incubator.areas import Area
 
-AREA = Area(name="training")
+AREA = Area(name="training", models="incubator.training.models")
