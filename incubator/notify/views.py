@@ -1,6 +1,8 @@
 """The bell, the notifications page and the notification settings; and the
 `flask scheduler` command (registered at the top level of the CLI)."""
 
+import contextlib
+
 import click
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -130,7 +132,5 @@ def scheduler_command(heartbeat_file: str | None, heartbeat_seconds: int) -> Non
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_args: scheduler.shutdown(wait=False))
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
