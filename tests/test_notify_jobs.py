@@ -181,3 +181,34 @@ def test_areas_can_add_digest_sections_and_people_can_turn_the_email_off(monkeyp
     mine = db.session.scalar(select(Notification).where(Notification.user_id == staff.id))
     assert "3 shops waiting" in text_for(mine, "en")
     assert db.session.scalar(select(OutboxMessage.id)) is None
+
+
+def test_a_reminder_is_sent_once_however_often_its_job_runs():
+    from incubator.notify.reminders import due_window, reminder_key
+    from incubator.notify.service import notify
+
+    person = make_user()
+    start = datetime(2026, 11, 23, 1, 0)
+    sent = 0
+    for minutes in (0, 5, 10):  # the reminder job every five minutes, an hour before
+        now = start - timedelta(hours=1) + timedelta(minutes=minutes)
+        window_start, window_end = due_window(timedelta(hours=1), now)
+        if window_start < start <= window_end and notify(
+                person, "notify.announcement", {"text": "一小时后上课"},
+                dedupe_key=reminder_key("session", 7, "1h")):
+            sent += 1
+        db.session.commit()
+    assert sent == 1
+    assert db.session.scalar(select(Notification.dedupe_key)) == "session:7:1h"
+
+
+def test_pruning_keeps_recent_history():
+    from incubator.notify.jobs import prune
+    from incubator.timeutil import utcnow
+
+    old, recent = utcnow() - timedelta(days=40), utcnow()
+    db.session.add_all([JobRun(job_id="x", slot=old, started_at=old),
+                        JobRun(job_id="x", slot=recent, started_at=recent)])
+    db.session.commit()
+    prune()
+    assert db.session.scalars(select(JobRun.slot)).all() == [recent]

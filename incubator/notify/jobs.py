@@ -10,6 +10,7 @@ JOBS = [
     # Monday 08:00 in the base's zone (the scheduler's zone, Asia/Shanghai by default).
     Job("notify.weekly_digest", "incubator.notify.jobs:weekly_digest", "cron",
         {"day_of_week": "mon", "hour": 8, "minute": 0}),
+    Job("notify.prune", "incubator.notify.jobs:prune", "cron", {"hour": 3, "minute": 30}),
 ]
 
 
@@ -30,3 +31,20 @@ def heartbeat() -> None:
     slot = current_slot.get()
     with open(path, "a", encoding="utf-8") as f:
         f.write(f"{slot.isoformat() if slot else '-'} {runner_name()}\n")
+
+
+def prune() -> None:
+    """Keep the job history and the outbox from growing for ever."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from incubator.extensions import db
+    from incubator.notify.models import SENT, JobRun, OutboxMessage
+    from incubator.timeutil import utcnow
+
+    now = utcnow()
+    db.session.execute(delete(JobRun).where(JobRun.started_at < now - timedelta(days=30)))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.status == SENT,
+                                                   OutboxMessage.sent_at < now - timedelta(days=90)))
+    db.session.commit()
