@@ -1,7 +1,7 @@
 """notify: preferences, e-mail outbox and job runs
 
 Revision ID: b82eea160a87
-Revises: 12bbb765c0f6
+Revises: 62787ea91dc4
 Create Date: 2026-11-23 14:27:56.521851
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b82eea160a87'
-down_revision = '12bbb765c0f6'
+down_revision = '62787ea91dc4'
 branch_labels = None
 depends_on = None
 
