@@ -185,3 +185,14 @@ def test_settings_sent_without_a_valid_token_change_nothing(client):
     assert response.status_code in (400, 422)
     assert preferences(user)["shop"][EMAIL] is False
     assert db.session.scalar(select(Notification.id)) is None
+
+
+def test_the_home_page_shows_the_newest_unread_notifications(client):
+    user = make_user(locale="en")
+    login(client, user)
+    assert "Nothing new." in client.get("/home").get_data(as_text=True)
+    for i in range(4):
+        make_notification(user, f"note {i}", minutes_ago=10 - i)
+    html = client.get("/home").get_data(as_text=True)
+    assert re.findall(r"staff: note (\d)", html) == ["3", "2", "1"]
+    assert "See all 4 unread" in html

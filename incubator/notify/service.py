@@ -187,3 +187,10 @@ def _email_body(user, text: str, url: str | None) -> str:
                 "You can change them at any time on the Notifications page."),
               "", _("The livestream incubation base")]
     return "\n".join(lines)
+
+
+def home_panel_context(user, limit: int = 3) -> dict:
+    """The newest unread notifications, for the home page panel."""
+    latest = list(db.session.scalars(
+        notifications_query(user).where(Notification.read_at.is_(None)).limit(limit)))
+    return {"latest": latest, "unread": unread_count(user) if latest else 0}
