@@ -212,3 +212,20 @@ def test_pruning_keeps_recent_history():
     db.session.commit()
     prune()
     assert db.session.scalars(select(JobRun.slot)).all() == [recent]
+
+
+def test_a_weekly_job_missed_while_no_scheduler_ran_is_caught_up_once(app):
+    from incubator.notify.scheduler import missed_slot
+
+    CALLS.clear()
+    job = Job("test.weekly", "tests.test_notify_jobs:record_call", "cron",
+              {"day_of_week": "mon", "hour": 8, "minute": 0})
+    trigger = make_trigger(job, "Asia/Shanghai")
+    tuesday = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # the Monday 08:00 run was missed
+    assert missed_slot(job, trigger, tuesday) == datetime(2026, 11, 23, 0, 0)
+    assert run_job(app, job, trigger, tuesday) is True
+    assert missed_slot(job, trigger, tuesday) is None  # ran now: nothing to catch up
+    assert missed_slot(job, trigger, datetime(2026, 12, 6, 2, 0, tzinfo=UTC)) is not None
+    every_minute = Job("test.often", "x:y", "interval", {"minutes": 1})
+    assert missed_slot(every_minute, make_trigger(every_minute, "Asia/Shanghai"), tuesday) is None
+    assert CALLS == [1]

@@ -22,6 +22,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from incubator.areas import Job, resolve
@@ -33,6 +34,9 @@ logger = logging.getLogger("incubator.scheduler")
 
 # Interval jobs fire on a grid counted from this instant, in every process.
 ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
+
+# A cron job missed while no scheduler ran is run at start-up, if this recent.
+CATCH_UP = timedelta(days=7)
 
 # The slot of the job running in this thread (jobs may read it).
 current_slot: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("current_slot", default=None)
@@ -66,6 +70,12 @@ def make_trigger(job: Job, timezone: str):
 
 def slot_for(trigger, now: datetime) -> datetime:
     """The latest fire time of `trigger` at or before `now` (aware), as naive UTC."""
+    latest = latest_fire_time(trigger, now)
+    # Nothing scheduled before now (a trigger with a future start): use now.
+    return latest or now.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def latest_fire_time(trigger, now: datetime) -> datetime | None:
     lookback = timedelta(seconds=2)
     while lookback < timedelta(days=800):
         first = trigger.get_next_fire_time(None, now - lookback)
@@ -78,8 +88,19 @@ def slot_for(trigger, now: datetime) -> datetime:
                 fire = following
             return fire.astimezone(UTC).replace(tzinfo=None)
         lookback *= 8
-    # Nothing scheduled before now (a trigger with a future start): use now.
-    return now.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    return None
+
+
+def missed_slot(job: Job, trigger, now: datetime) -> datetime | None:
+    """For a cron job: its latest slot when no process ran it (the scheduler
+    was down at 08:00 on Monday) and it is less than CATCH_UP old; else None."""
+    if job.trigger != "cron":
+        return None  # interval jobs come round again soon enough
+    latest = latest_fire_time(trigger, now)
+    if latest is None or now.astimezone(UTC).replace(tzinfo=None) - latest > CATCH_UP:
+        return None
+    ran = db.session.scalar(select(JobRun.id).where(JobRun.job_id == job.id, JobRun.slot == latest))
+    return None if ran else latest
 
 
 def runner_name() -> str:
@@ -137,7 +158,14 @@ def build_scheduler(app: Flask, jobs: list[Job]):
     timezone = app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai"
     scheduler = BlockingScheduler(timezone=timezone, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
+    now = datetime.now(UTC)
     for job in jobs:
         trigger = make_trigger(job, timezone)
-        scheduler.add_job(run_job, trigger=trigger, args=(app, job, trigger), id=job.id, name=job.id)
+        extra = {}
+        with app.app_context():
+            if missed_slot(job, trigger, now):
+                logger.info("job %s missed its last run; running it now", job.id)
+                extra["next_run_time"] = now
+            db.session.remove()
+        scheduler.add_job(run_job, trigger=trigger, args=(app, job, trigger), id=job.id, name=job.id, **extra)
     return scheduler
