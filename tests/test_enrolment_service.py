@@ -16,6 +16,15 @@ from tests.factories import make_user
 from tests.factories_enrolment import STANDARD_ANSWERS, make_application, make_cohort, make_programme
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are read in English here (the default language is Chinese)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 def statuses(cohort):
     db.session.expire_all()
     return sorted(a.status for a in service.cohort_applications(cohort.id))
@@ -289,3 +298,17 @@ def test_a_concurrent_withdrawal_and_accept_keep_the_count_right(app):
     service.withdraw(held.user, held)
     db.session.expire_all()
     assert service.seats_taken(cohort.id) == 1  # nothing on the waitlist to promote
+
+
+def test_demo_data_has_the_three_programmes_and_every_status():
+    from incubator.demo import seed_demo
+    from incubator.enrolment.models import APPLICATION_STATUSES
+
+    ctx = seed_demo()
+    made = ctx.made["enrolment"]
+    names = {p.name for p in made["programmes"].values()}
+    assert names == {"宝妈主播孵化计划", "大学生跨境电商直播", "乡村特产直播带货"}
+    assert {a.status for a in made["applications"].values()} == set(APPLICATION_STATUSES)
+    for cohort in made["cohorts"].values():
+        assert service.seats_taken(cohort.id) <= cohort.capacity
+    assert ctx.people["trainee"] in service.enrolled_users(made["cohorts"]["mothers_current"].id)
