@@ -7,10 +7,11 @@ import io
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from incubator.accounts import service as accounts
+from incubator.accounts.views import begin_session
 from incubator.auth import ensure_same_site, staff_required
 from incubator.enrolment import labels as words
 from incubator.enrolment import service
@@ -137,7 +138,7 @@ def apply_signup(cohort_id: int):
             db.session.rollback()
             apply_errors(form, error)
         else:
-            login_user(user)
+            begin_session(user)  # the accounts area's sign-in: server-side session + cookie
             flash(_("Welcome, %(name)s! Now the application itself.", name=user.display_name), "success")
             return redirect_to(url_for("enrolment.apply", cohort_id=cohort.id))
     return _apply_page(cohort, signup_form=form, status=422)
