@@ -36,7 +36,6 @@ from incubator.enrolment.models import (
 )
 from incubator.errors import DomainError
 from incubator.extensions import db
-from incubator.sites.service import default_site
 from incubator.web import apply_errors, paginate, redirect_to, render, render_form_error, safe_next, wants_fragment
 
 bp = Blueprint("enrolment", __name__)
@@ -61,7 +60,8 @@ def programmes():
     group = request.args.get("group", "")
     if group not in GROUPS:
         group = ""
-    site_id = current_user.site_id if current_user.is_authenticated else default_site().id
+    # Visitors see every base's open classes; a signed-in person her own base's.
+    site_id = current_user.site_id if current_user.is_authenticated else None
     cohorts = service.open_cohorts(site_id=site_id, group=group or None)
     seats = service.seats_left_by_cohort(c.id for c in cohorts)
     mine = {}
