@@ -1,7 +1,7 @@
 """enrolment: programme questions, application events and notes, applicant group
 
 Revision ID: 072adb8811bc
-Revises: 62787ea91dc4
+Revises: e8e30bd792ab
 Create Date: 2026-11-23 14:36:29.032031
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '072adb8811bc'
-down_revision = '62787ea91dc4'
+down_revision = 'e8e30bd792ab'
 branch_labels = None
 depends_on = None
 
