@@ -36,7 +36,7 @@ MARK_TONES = {"present": "ok", "late": "warn", "absent": "bad", "excused": "info
 
 
 def _labels() -> dict:
-    return {"mark_labels": MARK_LABELS, "mark_short": MARK_SHORT, "mark_tones": MARK_TONES, "marks": MARKS}
+    return {"mark_labels": MARK_LABELS, "mark_short": MARK_SHORT, "mark_tones": MARK_TONES, "mark_list": MARKS}
 
 
 def _site_filter() -> int | None:
