@@ -342,14 +342,20 @@ def set_mark(actor: User, session: TrainingSession, key: str, mark: str) -> Roll
 def mark_all_present(actor: User, session: TrainingSession) -> int:
     """Everyone on the list without a mark yet is marked present; marks already
     given (late, excused...) stay. Returns how many were marked."""
-    count = 0
-    for row in roll(session):
-        if row.attendance is None and row.user is not None:
-            _set(actor, session, None, user_id=row.user.id, mark=PRESENT)
-            evaluate(session.cohort, row.user.id)
-            count += 1
+    now = utcnow()
+    added = [Attendance(session_id=session.id, site_id=session.site_id, user_id=row.user.id, mark=PRESENT,
+                        marked_by_id=actor.id, marked_at=now)
+             for row in roll(session) if row.attendance is None and row.user is not None]
+    db.session.add_all(added)
+    db.session.flush()
+    sessions = sessions_of_cohort(session.cohort_id)
+    held = held_session_ids(sessions)
+    for attendance in added:
+        record_change(actor, "training.mark", attendance,
+                      after={"mark": PRESENT, "session_id": session.id, "user_id": attendance.user_id})
+        evaluate(session.cohort, attendance.user_id, sessions=sessions, held=held)
     db.session.commit()
-    return count
+    return len(added)
 
 
 def add_walkin(actor: User, session: TrainingSession, *, name: str, phone: str) -> Attendance:
@@ -585,12 +591,15 @@ def held_session_ids(sessions: list[TrainingSession], now: datetime | None = Non
                                   .distinct()))
 
 
-def progress(user_id: int, cohort: Cohort, now: datetime | None = None) -> Progress:
-    sessions = sessions_of_cohort(cohort.id)
-    held_ids = held_session_ids(sessions, now)
+def progress(user_id: int, cohort: Cohort, now: datetime | None = None, *, sessions=None, held=None) -> Progress:
+    """Where she stands. `sessions` and `held` may be passed in when many
+    trainees of one cohort are evaluated at once."""
+    sessions = sessions if sessions is not None else sessions_of_cohort(cohort.id)
+    held_ids = held if held is not None else held_session_ids(sessions, now)
     marks = dict(db.session.execute(select(Attendance.session_id, Attendance.mark).join(TrainingSession).where(
         TrainingSession.cohort_id == cohort.id, Attendance.user_id == user_id)).all())
-    done = {skill_id for uid, skill_id in ticks_of(cohort.id) if uid == user_id}
+    done = set(db.session.scalars(select(SkillTick.skill_id).where(SkillTick.cohort_id == cohort.id,
+                                                                  SkillTick.user_id == user_id)))
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == user_id,
                                                               Certificate.cohort_id == cohort.id))
     return Progress(
@@ -607,11 +616,11 @@ def new_certificate_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def evaluate(cohort: Cohort, user_id: int, now: datetime | None = None) -> Progress:
+def evaluate(cohort: Cohort, user_id: int, now: datetime | None = None, *, sessions=None, held=None) -> Progress:
     """Run the completion rule after a mark or a tick changed (inside the
     caller's transaction): issue the certificate when she meets it, and tell her
     and the staff — once — when her attendance falls below the threshold."""
-    result = progress(user_id, cohort, now)
+    result = progress(user_id, cohort, now, sessions=sessions, held=held)
     user = db.session.get(User, user_id)
     programme = cohort.programme
     if result.meets_rule and result.certificate is None:
