@@ -383,3 +383,14 @@ def test_reminders_go_out_a_day_and_an_hour_ahead_once(running):
     kinds = sorted(db.session.scalars(select(Notification.kind).where(Notification.user_id == trainee.id)))
     assert kinds == ["training.reminder_1h", "training.reminder_24h"]
     assert service.send_reminders(now=soon.starts_at - timedelta(minutes=30)) == 0
+
+
+def test_two_check_ins_at_the_same_moment_leave_one_mark(running, monkeypatch):
+    """The second of two simultaneous requests does not see the first one's row
+    (simulated by hiding it); the unique constraint stops it with a message."""
+    _, trainee, session = running
+    first = service.check_in(trainee, "4821", now=session.starts_at)
+    monkeypatch.setattr(service, "attendance_of", lambda session_id, user_id: None)
+    with pytest.raises(Conflict):
+        service.check_in(trainee, "4821", now=session.starts_at + timedelta(minutes=1))
+    assert db.session.scalars(select(Attendance)).all() == [first]

@@ -270,3 +270,13 @@ def test_fragment_requests_get_a_fragment_for_the_roll(client):
     login(client, staff)
     html = htmx_get(client, f"/training/sessions/{session.id}").get_data(as_text=True)
     assert "<html" not in html and 'id="roll-summary"' in html
+
+
+def test_an_unknown_mark_with_htmx_keeps_the_row_and_says_why(client):
+    _, staff, trainee, session = _setup()
+    login(client, staff)
+    response = post(client, f"/training/sessions/{session.id}/marks/u{trainee.id}", {"mark": "asleep"}, htmx=True)
+    assert response.status_code == 422
+    assert f'id="row-u{trainee.id}"' in response.get_data(as_text=True)
+    assert "Choose present" in response.headers["HX-Trigger"]
+    assert post(client, f"/training/sessions/{session.id}/marks/u999999", {"mark": "present"}).status_code == 404

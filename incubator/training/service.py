@@ -9,14 +9,17 @@ times typed by staff are in the site's zone (Site.timezone).
 import csv
 import io
 import math
+import os
 import secrets
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from incubator.accounts.models import User, UserRole
 from incubator.accounts.service import normalise_phone, people_with_role
@@ -52,9 +55,13 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 
 
 def _setting(name: str, default: int) -> int:
-    if has_app_context():
-        return int(current_app.config.get(name, default))
-    return default
+    """A number of minutes from the app config, else the environment, else the default."""
+    value = current_app.config.get(name) if has_app_context() else None
+    value = value if value is not None else os.environ.get(name)
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
 
 
 def checkin_opens_before() -> timedelta:
@@ -306,6 +313,18 @@ def roll_counts(session: TrainingSession) -> dict:
             **{mark: counts.get(mark, 0) for mark in MARKS}}
 
 
+@contextmanager
+def _one_mark_each(message):
+    """Two people marking the same person at the same moment meet the unique
+    (session, person) constraint: the second is told, nothing breaks."""
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(message) from None
+
+
 def _set(actor, session: TrainingSession, attendance: Attendance | None, *, user_id=None, mark: str,
          reason: str | None = None, checked_in: datetime | None = None) -> Attendance:
     before = {"mark": attendance.mark} if attendance else None
@@ -332,10 +351,11 @@ def set_mark(actor: User, session: TrainingSession, key: str, mark: str) -> Roll
     row = roll_row(session, key)
     if row is None:
         raise DomainError(_l("This person is not on the list of this session."))
-    row.attendance = _set(actor, session, row.attendance, user_id=row.user.id if row.user else None, mark=mark)
-    if row.user:
-        evaluate(session.cohort, row.user.id)
-    db.session.commit()
+    with _one_mark_each(_l("Someone marked this person at the same moment; reload the list.")):
+        row.attendance = _set(actor, session, row.attendance, user_id=row.user.id if row.user else None,
+                              mark=mark)
+        if row.user:
+            evaluate(session.cohort, row.user.id)
     return row
 
 
@@ -346,15 +366,15 @@ def mark_all_present(actor: User, session: TrainingSession) -> int:
     added = [Attendance(session_id=session.id, site_id=session.site_id, user_id=row.user.id, mark=PRESENT,
                         marked_by_id=actor.id, marked_at=now)
              for row in roll(session) if row.attendance is None and row.user is not None]
-    db.session.add_all(added)
-    db.session.flush()
-    sessions = sessions_of_cohort(session.cohort_id)
-    held = held_session_ids(sessions)
-    for attendance in added:
-        record_change(actor, "training.mark", attendance,
-                      after={"mark": PRESENT, "session_id": session.id, "user_id": attendance.user_id})
-        evaluate(session.cohort, attendance.user_id, sessions=sessions, held=held)
-    db.session.commit()
+    with _one_mark_each(_l("Someone marked this person at the same moment; reload the list.")):
+        db.session.add_all(added)
+        db.session.flush()
+        sessions = sessions_of_cohort(session.cohort_id)
+        held = held_session_ids(sessions)
+        for attendance in added:
+            record_change(actor, "training.mark", attendance,
+                          after={"mark": PRESENT, "session_id": session.id, "user_id": attendance.user_id})
+            evaluate(session.cohort, attendance.user_id, sessions=sessions, held=held)
     return len(added)
 
 
@@ -453,9 +473,9 @@ def check_in(user: User, code: str, now: datetime | None = None) -> Attendance:
     if attendance is not None and attendance.checked_in_at is not None:
         raise Conflict(_l("You have already checked in to this session."), field="code")
     mark = PRESENT if now <= session.starts_at + late_after() else LATE
-    attendance = _set(user, session, attendance, user_id=user.id, mark=mark, checked_in=now)
-    evaluate(session.cohort, user.id)
-    db.session.commit()
+    with _one_mark_each(_l("You have already checked in to this session.")):
+        attendance = _set(user, session, attendance, user_id=user.id, mark=mark, checked_in=now)
+        evaluate(session.cohort, user.id)
     return attendance
 
 

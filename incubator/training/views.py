@@ -193,16 +193,19 @@ def roll(session_id: int):
 @login_required
 def mark(session_id: int, key: str):
     session = _run_session(session_id)
+    status = 200
     try:
         row = service.set_mark(current_user, session, key, request.form.get("mark", ""))
     except DomainError as error:
-        if wants_fragment():
-            return Response(str(error.message), status=422)
         flash(str(error.message), "error")
-        return redirect_to(url_for("training.roll", session_id=session.id))
+        row = service.roll_row(session, key)
+        if row is None:
+            abort(404)
+        status = 422
     if wants_fragment():
-        return render("training/_roll_row.html", "training/_roll_row.html", session=session, row=row,
-                      counts=service.roll_counts(session), oob=True, **_labels())
+        # The row as it now stands (unchanged after an error, with the message as a toast).
+        return render("training/_roll_row.html", "training/_roll_row.html", status=status, session=session,
+                      row=row, counts=service.roll_counts(session), oob=True, **_labels())
     return redirect_to(url_for("training.roll", session_id=session.id) + f"#row-{key}")
 
 
