@@ -394,3 +394,21 @@ def test_two_check_ins_at_the_same_moment_leave_one_mark(running, monkeypatch):
     with pytest.raises(Conflict):
         service.check_in(trainee, "4821", now=session.starts_at + timedelta(minutes=1))
     assert db.session.scalars(select(Attendance)).all() == [first]
+
+
+def test_a_future_session_can_be_removed_and_trainees_are_told(running):
+    cohort, trainee, _ = running
+    later = make_session(cohort, starts_at=utcnow() + timedelta(days=2))
+    service.cancel_session(make_user("staff"), later)
+    assert db.session.get(TrainingSession, later.id) is None
+    told = db.session.scalar(select(Notification).where(Notification.user_id == trainee.id))
+    assert told.kind == "training.cancelled"
+
+
+def test_a_session_with_marks_stays_on_the_record(running):
+    _, trainee, session = running
+    staff = make_user("staff")
+    service.set_mark(staff, session, f"u{trainee.id}", "present")
+    with pytest.raises(Conflict):
+        service.cancel_session(staff, session)
+    assert db.session.get(TrainingSession, session.id) is not None

@@ -280,3 +280,17 @@ def test_an_unknown_mark_with_htmx_keeps_the_row_and_says_why(client):
     assert f'id="row-u{trainee.id}"' in response.get_data(as_text=True)
     assert "Choose present" in response.headers["HX-Trigger"]
     assert post(client, f"/training/sessions/{session.id}/marks/u999999", {"mark": "present"}).status_code == 404
+
+
+def test_staff_remove_a_session_from_the_class_page(client):
+    cohort, staff, _, _ = _setup()
+    later = make_session(cohort, starts_at=utcnow() + timedelta(days=2))
+    login(client, staff)
+    assert "Remove" in client.get(f"/training/cohorts/{cohort.id}").get_data(as_text=True)
+    later_id = later.id
+    assert post(client, f"/training/sessions/{later_id}/cancel").status_code == 303
+    assert db.session.scalar(select(TrainingSession.id).where(TrainingSession.id == later_id)) is None
+    post(client, "/logout")
+    login(client, make_user("staff", site=make_site()))
+    other = make_session(cohort, starts_at=utcnow() + timedelta(days=3))
+    assert post(client, f"/training/sessions/{other.id}/cancel").status_code == 404

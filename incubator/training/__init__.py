@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 
 from incubator.areas import Area, HomePanel, NavLink
-from incubator.auth import ADMIN, STAFF, TRAINEE
+from incubator.auth import ADMIN, MENTOR, STAFF, TRAINEE
 
 AREA = Area(
     name="training",
@@ -9,7 +9,7 @@ AREA = Area(
     models="incubator.training.models",
     nav=(
         NavLink("training.index", _l("Sessions"), frozenset({STAFF, ADMIN})),
-        NavLink("training.mine", _l("My sessions"), frozenset({TRAINEE})),
+        NavLink("training.mine", _l("My sessions"), frozenset({TRAINEE, MENTOR})),
     ),
     home_panels=(
         HomePanel("training/_home_trainee.html", frozenset({TRAINEE}), "incubator.training.views:home_trainee",

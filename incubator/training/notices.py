@@ -36,3 +36,8 @@ def _behind_staff(p):
 @message("training.certificate")
 def _certificate(p):
     return _("Congratulations! You completed %(programme)s. Your certificate code is %(code)s.", **p)
+
+
+@message("training.cancelled")
+def _cancelled(p):
+    return _("Cancelled: %(topic)s at %(when)s will not take place.", topic=p["topic"], when=_when(p))

@@ -256,6 +256,23 @@ def schedule_recurring(actor: User, cohort: Cohort, *, topic: str, first_day: da
     return result
 
 
+def cancel_session(actor: User, session: TrainingSession, now: datetime | None = None) -> None:
+    """Remove a session scheduled by mistake or called off. A session with
+    marks stays (it is part of people's records). Trainees are told when it
+    was still to come."""
+    if db.session.scalar(select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
+        raise Conflict(_l("This session already has marks, so it stays on the record."))
+    if session.starts_at > (now or utcnow()):
+        for user in enrolled_trainees(session.cohort_id):
+            notify(user, "training.cancelled", {"topic": session.topic, "starts_at": session.starts_at.isoformat()},
+                   url="/training/mine")
+    record_change(actor, "training.session_cancelled", session,
+                  before={"topic": session.topic, "starts_at": session.starts_at.isoformat(),
+                          "cohort_id": session.cohort_id, "room_id": session.room_id})
+    db.session.delete(session)
+    db.session.commit()
+
+
 def sessions_of_cohort(cohort_id: int) -> list[TrainingSession]:
     return list(db.session.scalars(select(TrainingSession).where(TrainingSession.cohort_id == cohort_id)
                                    .order_by(TrainingSession.starts_at)))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from incubator.accounts.models import User
 from incubator.auth import ADMIN, STAFF_ROLES, can_see_site, ensure_same_site, staff_required
 from incubator.enrolment.models import Cohort, Programme
 from incubator.errors import DomainError
@@ -175,6 +176,20 @@ def recurring(cohort_id: int):
     return render("training/session_form.html", cohort=cohort, form=form, recurring=True)
 
 
+@bp.route("/training/sessions/<int:session_id>/cancel", methods=["POST"])
+@staff_required
+def cancel_session(session_id: int):
+    session = ensure_same_site(db.session.get(TrainingSession, session_id))
+    cohort_id = session.cohort_id
+    try:
+        service.cancel_session(current_user, session)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("The session is removed."), "success")
+    return redirect_to(url_for("training.cohort", cohort_id=cohort_id))
+
+
 # --- Roll call ----------------------------------------------------------------------
 
 def _roll_page(session, walkin_form=None, status=200):
@@ -333,8 +348,6 @@ def trainee_progress(cohort_id: int, user_id: int):
     cohort = _cohort(cohort_id)
     if not service.is_enrolled(user_id, cohort.id) and not service.progress(user_id, cohort).certificate:
         abort(404)
-    from incubator.accounts.models import User
-
     person = db.session.get(User, user_id)
     return _progress_page(cohort, person)
 
