@@ -376,7 +376,7 @@ def mine(form=None, status=200):
 
 @bp.route("/training/checkin", methods=["POST"])
 @login_required
-@limiter.limit(lambda: "20 per 10 minutes", key_func=lambda: f"checkin:{current_user.get_id()}")
+@limiter.limit(lambda: "20 per 10 minutes", key_func=lambda: f"checkin:{current_user.id}")
 def checkin():
     form = CheckinForm()
     if form.validate_on_submit():
