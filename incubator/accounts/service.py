@@ -14,15 +14,16 @@ from incubator.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from incubator.accounts.privacy import NOTICE_VERSION as PRIVACY_NOTICE_VERSION
+from incubator.accounts.privacy import PERSONAL_INFO as PURPOSE_PERSONAL_INFO
 from incubator.accounts.sessions import end_all_sessions
 from incubator.audit import record_change
 from incubator.auth import ROLES
 from incubator.errors import Conflict, DomainError
 from incubator.extensions import db
+from incubator.sites.service import default_site
 from incubator.timeutil import utcnow
 
-PRIVACY_NOTICE_VERSION = "2026-11"
-PURPOSE_PERSONAL_INFO = "personal_info"
 MIN_PASSWORD_LENGTH = 8
 
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -70,7 +71,7 @@ def find_by_login(login_name: str) -> User | None:
     return None
 
 
-def sign_up(*, site, login_name: str, password: str, display_name: str, consent: bool,
+def sign_up(*, site=None, login_name: str, password: str, display_name: str, consent: bool,
             locale: str | None = None, roles=("trainee",)) -> User:
     """Create an account. Consent to the privacy notice is required and recorded."""
     phone, email = parse_login_name(login_name)
@@ -86,6 +87,8 @@ def sign_up(*, site, login_name: str, password: str, display_name: str, consent:
         raise Conflict(_l("An account with this number or address already exists. Log in instead."),
                        field="login_name")
 
+    if site is None:
+        site = default_site()
     user = User(site=site, phone=phone, email=email, password_hash=hash_password(password),
                 display_name=display_name.strip(), locale=locale)
     user.role_grants = [UserRole(role=role) for role in roles]

@@ -1,7 +1,7 @@
 """training: attendance, skills and skill ticks
 
 Revision ID: 547871c37bb8
-Revises: 62787ea91dc4
+Revises: b82eea160a87
 Create Date: 2026-11-23 14:30:29.505898
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '547871c37bb8'
-down_revision = '62787ea91dc4'
+down_revision = 'b82eea160a87'
 branch_labels = None
 depends_on = None
 
