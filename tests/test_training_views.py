@@ -294,3 +294,9 @@ def test_staff_remove_a_session_from_the_class_page(client):
     login(client, make_user("staff", site=make_site()))
     other = make_session(cohort, starts_at=utcnow() + timedelta(days=3))
     assert post(client, f"/training/sessions/{other.id}/cancel").status_code == 404
+
+
+def test_verifying_nonsense_codes_is_a_plain_not_found(client):
+    for code in ("%00abc", "<script>", "张格琴", "x" * 50):
+        assert client.get(f"/verify/{code}").status_code == 404
+    assert client.get("/verify?code=%00").status_code in (200, 404)

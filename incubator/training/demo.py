@@ -123,12 +123,14 @@ def seed(ctx) -> None:
         for key, letters in MARKS.items():
             service.set_mark(staff, session, f"u{people[key].id}", LETTERS[letters[index]])
     service.send_apology(people["trainee_huang"], sessions[5], "孩子发烧，要带去医院，下次一定来。")
-    service.add_walkin(staff, sessions[2], name="李秀英", phone="13912345678")
+    walkin = service.add_walkin(staff, sessions[2], name="李秀英", phone="13912345678")
 
     result = service.schedule_recurring(
         staff, upcoming, topic="直播带货新手课", first_day=upcoming.starts_on, weekdays=[1, 3],
         start_time=time(9, 30), end_time=time(11, 30), weeks=4,
         skip=[upcoming.starts_on + timedelta(days=7)], room_id=studio.id, trainer_id=mentor.id, capacity=25,
         childcare=True)
+    certificate = service.certificates_of(people["trainee"].id)[0]
     ctx.made["training"] = {"studio": studio, "running_cohort": running, "upcoming_cohort": upcoming,
-                            "sessions": sessions, "next_sessions": result.created, "skills": skills}
+                            "sessions": sessions, "next_sessions": result.created, "skills": skills,
+                            "walkin": walkin, "certificate": certificate}

@@ -24,12 +24,20 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def no_nul(value):
+    """PostgreSQL text cannot hold NUL bytes; nobody types them on purpose."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+CLEAN = [no_nul]
+
+
 def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
 class SessionFields(FlaskForm):
-    topic = StringField(_l("Topic"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    topic = StringField(_l("Topic"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=200)])
     start_time = TimeField(_l("Starts at"), validators=[DataRequired(REQUIRED)])
     end_time = TimeField(_l("Ends at"), validators=[DataRequired(REQUIRED)])
     room_id = SelectField(_l("Room"), coerce=_optional_int, validators=[Optional()])
@@ -47,34 +55,35 @@ class RecurringForm(SessionFields):
     weekdays = MultiCheckboxField(_l("Days of the week"), choices=WEEKDAYS)
     weeks = IntegerField(_l("For how many weeks"), validators=[Optional(), NumberRange(min=1, max=52)])
     until = DateField(_l("Or until (inclusive)"), validators=[Optional()])
-    skip = TextAreaField(_l("Dates to skip (holidays)"),
+    skip = TextAreaField(_l("Dates to skip (holidays)"), filters=CLEAN,
                          description=_l("One date per line or separated by commas, like 2026-12-31."),
                          validators=[Optional(), Length(max=2000)])
 
 
 class WalkinForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)],
+    name = StringField(_l("Name"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=80)],
                        render_kw={"autocomplete": "off"})
-    phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=20)],
+    phone = StringField(_l("Mobile number"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=20)],
                         render_kw={"inputmode": "tel", "autocomplete": "off"})
 
 
 class LinkForm(FlaskForm):
-    phone = StringField(_l("Mobile number of the account"), validators=[Optional(), Length(max=20)],
+    phone = StringField(_l("Mobile number of the account"), filters=CLEAN, validators=[Optional(), Length(max=20)],
                         render_kw={"inputmode": "tel"})
 
 
 class CheckinForm(FlaskForm):
-    code = StringField(_l("Code shown in the room"), validators=[DataRequired(REQUIRED), Length(max=12)],
+    code = StringField(_l("Code shown in the room"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=12)],
                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
 class ApologyForm(FlaskForm):
-    reason = TextAreaField(_l("Why you cannot come"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    reason = TextAreaField(_l("Why you cannot come"), filters=CLEAN,
+                           validators=[DataRequired(REQUIRED), Length(max=300)])
 
 
 class SkillForm(FlaskForm):
-    name = StringField(_l("Skill"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    name = StringField(_l("Skill"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=120)])
     required = BooleanField(_l("Required to complete"), default=True)
 
 
@@ -82,4 +91,4 @@ class VerifyForm(FlaskForm):
     class Meta:
         csrf = False
 
-    code = StringField(_l("Certificate code"), validators=[DataRequired(REQUIRED), Length(max=20)])
+    code = StringField(_l("Certificate code"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=20)])

@@ -475,6 +475,9 @@ def check_in(user: User, code: str, now: datetime | None = None) -> Attendance:
     code = (code or "").strip().upper()
     if not code:
         raise DomainError(_l("Enter the code shown in the room."), field="code")
+    if not code.isascii() or not code.isalnum() or len(code) > 12:
+        raise DomainError(_l("This code does not match a session of yours happening now. Check the code in the "
+                             "room."), field="code")
     matching = list(db.session.scalars(_her_sessions_query(user.id).where(TrainingSession.checkin_code == code)))
     open_now = [s for s in matching if checkin_window(s)[0] <= now <= checkin_window(s)[1]]
     if not open_now:
@@ -684,7 +687,7 @@ def evaluate(cohort: Cohort, user_id: int, now: datetime | None = None, *, sessi
 
 def certificate_by_code(code: str) -> Certificate | None:
     code = (code or "").strip().upper()
-    if not code or len(code) > 20:
+    if not code or len(code) > 20 or not all(c in CODE_ALPHABET + "0123456789-" for c in code):
         return None
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
