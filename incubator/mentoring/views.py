@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from incubator.accounts.models import User
@@ -483,5 +484,6 @@ def match_confirm():
         plan = service.plan_batch(_site_id(), needs, pairs)
         form.form_errors.append(str(error.message))
         return render_form_error("mentoring/match.html", "mentoring/_plan.html", form=form, plan=plan, cohort=cohort)
-    flash(_("%(n)s proposals sent. Each mentor accepts or declines.", n=len(made)), "success")
+    flash(ngettext("%(num)d proposal sent. The mentor accepts or declines.",
+                   "%(num)d proposals sent. Each mentor accepts or declines.", len(made)), "success")
     return redirect_to(url_for("mentoring.overview"))
