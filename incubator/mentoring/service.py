@@ -12,9 +12,11 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import numpy as np
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from scipy.optimize import linear_sum_assignment
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -520,9 +522,6 @@ def optimal_assignment(scores: list[list[int | None]], places: list[int]) -> lis
     assignment problem is solved exactly (scipy's linear_sum_assignment, the
     Jonker-Volgenant algorithm). Impossible pairs (None) are never chosen.
     """
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
-
     columns = [mentor for mentor, n in enumerate(places) for _ in range(max(n, 0))]
     result: list[int | None] = [None] * len(scores)
     if not scores or not columns:

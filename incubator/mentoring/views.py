@@ -357,7 +357,8 @@ def _mentorship_context(mentorship, meeting_form=None, end_form=None, feedback_f
     mine = next((f for f in mentorship.feedback if f.side == side), None)
     meeting_form = meeting_form or MeetingForm(formdata=None, met_on=local_today())
     return {"mentorship": mentorship, "side": side, "meeting_form": meeting_form,
-            "end_form": end_form or EndForm(formdata=None), "feedback_form": feedback_form or FeedbackForm(formdata=None),
+            "end_form": end_form or EndForm(formdata=None),
+            "feedback_form": feedback_form or FeedbackForm(formdata=None),
             "my_feedback": mine, "is_staff": service.is_staff_of(current_user, mentorship.site_id),
             "last_activity": service.last_activity(mentorship)}
 
