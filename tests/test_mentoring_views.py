@@ -203,3 +203,13 @@ def test_htmx_get_of_the_staff_page_is_a_whole_page_when_boosted(client):
     assert "<html" in client.get("/mentoring/staff", headers={"HX-Request": "true", "HX-Boosted": "true"}).get_data(
         as_text=True)
     assert htmx_get(client, "/mentoring/").status_code == 302
+
+
+def test_staff_add_a_person_as_a_mentee_and_land_on_her_needs(client):
+    person = make_user("trainee", name="冯雪")
+    login(client, make_user("staff"))
+    assert "冯雪" in client.get("/mentoring/staff").get_data(as_text=True)
+    response = post(client, "/mentoring/needs/new", {"mentee": f"person:{person.id}"})
+    assert response.status_code == 303 and "/mentoring/needs/" in response.headers["Location"]
+    other_site_person = make_user("trainee", site=make_site())
+    assert post(client, "/mentoring/needs/new", {"mentee": f"person:{other_site_person.id}"}).status_code == 404

@@ -304,6 +304,23 @@ def save_need(actor, need: MenteeNeed, *, skill_ids=(), category=None, languages
     return need
 
 
+def possible_mentees(site_id: int) -> list[tuple[str, str]]:
+    """People (trainees, shop owners) and shops of the site without a need
+    yet, as ("person:<id>" | "shop:<id>", name) choices for staff."""
+    from incubator.accounts.models import UserRole
+    from incubator.shops.models import Shop
+
+    with_need = select(MenteeNeed.user_id).where(MenteeNeed.shop_id.is_(None))
+    people = db.session.scalars(select(User).where(
+        User.site_id == site_id, User.active.is_(True), User.id.not_in(with_need),
+        User.role_grants.any(UserRole.role.in_(("trainee", "shop_owner")))).order_by(User.display_name))
+    shops = db.session.scalars(select(Shop).where(
+        Shop.site_id == site_id, Shop.id.not_in(select(MenteeNeed.shop_id).where(MenteeNeed.shop_id.is_not(None))))
+        .order_by(Shop.name))
+    return [(f"person:{u.id}", u.display_name) for u in people] + \
+        [(f"shop:{shop.id}", f"{shop.name}（{shop.owner.display_name}）") for shop in shops]
+
+
 def cohort_mentees(cohort) -> list[User]:
     """A cohort's mentees are its confirmed applicants."""
     from incubator.enrolment.models import CONFIRMED, Application

@@ -82,7 +82,27 @@ def index():
 def overview():
     site_id = _site_id()
     return render("mentoring/overview.html", loads=service.mentor_loads(site_id),
-                  unmatched=service.unmatched_needs(site_id), waiting=service.waiting_proposals(site_id))
+                  unmatched=service.unmatched_needs(site_id), waiting=service.waiting_proposals(site_id),
+                  candidates=service.possible_mentees(site_id))
+
+
+@bp.route("/needs/new", methods=["POST"])
+@staff_required
+def add_mentee():
+    """Staff add a person or a shop as a mentee; her needs are prefilled."""
+    from incubator.shops.models import Shop
+
+    kind, _sep, raw_id = request.form.get("mentee", "").partition(":")
+    if not raw_id.isdigit() or kind not in ("person", "shop"):
+        flash(_("Choose a person or a shop from the list."), "error")
+        return redirect_to(url_for("mentoring.overview"))
+    if kind == "shop":
+        shop = ensure_same_site(db.session.get(Shop, int(raw_id)))
+        need = service.ensure_need(current_user, shop.owner, shop)
+    else:
+        person = ensure_same_site(db.session.get(User, int(raw_id)))
+        need = service.ensure_need(current_user, person)
+    return redirect_to(url_for("mentoring.need", need_id=need.id))
 
 
 @bp.route("/skills", methods=["GET", "POST"])
