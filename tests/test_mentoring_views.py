@@ -213,3 +213,19 @@ def test_staff_add_a_person_as_a_mentee_and_land_on_her_needs(client):
     assert response.status_code == 303 and "/mentoring/needs/" in response.headers["Location"]
     other_site_person = make_user("trainee", site=make_site())
     assert post(client, "/mentoring/needs/new", {"mentee": f"person:{other_site_person.id}"}).status_code == 404
+
+
+def test_hostile_text_and_numbers_are_refused_or_stored_harmlessly(client):
+    profile = make_mentor()
+    mentorship = make_mentorship(make_need(), profile)
+    login(client, profile.user)
+    path = f"/mentoring/mentorships/{mentorship.id}/meetings"
+    response = post(client, path, {"met_on": mentorship.starts_on.isoformat(), "topic": "a\x00b <script>x</script>",
+                                   "notes": "\x00"})
+    assert response.status_code == 303
+    meeting = db.session.scalar(select(Meeting))
+    assert meeting.topic == "ab <script>x</script>" and meeting.notes == ""
+    assert "&lt;script&gt;" in client.get(f"/mentoring/mentorships/{mentorship.id}").get_data(as_text=True)
+    huge = post(client, "/mentoring/profile", {"capacity": "2", "skills": ["99999999999999999999"]})
+    assert huge.status_code == 422
+    assert post(client, "/mentoring/profile", {"capacity": "99999999999999999999"}).status_code == 422

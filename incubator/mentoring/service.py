@@ -73,6 +73,16 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
+MAX_ID = 2**31 - 1
+
+
+def clean_text(value, limit: int) -> str:
+    """Typed text as stored: control characters (NUL breaks PostgreSQL) removed,
+    trimmed and cut to `limit`."""
+    return str(value or "").translate(_CONTROL).strip()[:limit]
+
+
 def is_staff_of(user, site_id: int) -> bool:
     return user.has_any_role(STAFF_ROLES) and can_see_site(user, site_id)
 
@@ -142,7 +152,7 @@ def skill_by_key(site_id: int, key: str) -> MentoringSkill | None:
 
 
 def add_skill(actor, site_id: int, name: str) -> MentoringSkill:
-    name = (name or "").strip()
+    name = clean_text(name, 200)
     if not name:
         raise DomainError(_l("Name the skill."), field="name")
     if len(name) > 80:
@@ -166,9 +176,14 @@ def remove_skill(actor, skill: MentoringSkill) -> None:
 
 
 def _skills_from_ids(site_id: int, skill_ids) -> list[MentoringSkill]:
-    ids = {int(i) for i in skill_ids or []}
+    try:
+        ids = {int(i) for i in skill_ids or []}
+    except (TypeError, ValueError):
+        ids = {-1}
     if not ids:
         return []
+    if any(not 0 < i <= MAX_ID for i in ids):
+        raise DomainError(_l("Choose skills from the list."), field="skills")
     skills = list(db.session.scalars(select(MentoringSkill).where(
         MentoringSkill.id.in_(ids), MentoringSkill.site_id == site_id)))
     if len(skills) != len(ids):
@@ -219,7 +234,7 @@ def save_profile(actor, mentor: User, *, skill_ids=(), categories=(), languages=
     profile.languages = parse_languages(languages)
     profile.availability = clean_slots(availability)
     profile.capacity = capacity
-    profile.bio = (bio or "").strip()[:2000]
+    profile.bio = clean_text(bio, 2000)
     profile.active = bool(active)
     db.session.flush()
     record_change(actor, "mentoring.profile_saved", profile, before=before, after=_profile_facts(profile))
@@ -297,7 +312,7 @@ def save_need(actor, need: MenteeNeed, *, skill_ids=(), category=None, languages
     need.category = category or None
     need.languages = parse_languages(languages)
     need.availability = clean_slots(availability)
-    need.notes = (notes or "").strip()[:2000]
+    need.notes = clean_text(notes, 2000)
     record_change(actor, "mentoring.need_saved", need,
                   after={"skills": [s.name for s in need.skills], "category": need.category})
     db.session.commit()
@@ -622,7 +637,7 @@ def confirm_batch(actor, site_id: int, needs: list[MenteeNeed], pairs: dict[int,
 
 def _new_proposal(actor, need, profile, source, score, settings, message) -> MatchProposal:
     proposal = MatchProposal(site_id=need.site_id, need_id=need.id, profile_id=profile.id, source=source,
-                             score=score, message=(message or "").strip()[:1000], created_by_id=actor.id,
+                             score=score, message=clean_text(message, 1000), created_by_id=actor.id,
                              expires_at=utcnow() + timedelta(days=settings.proposal_days))
     db.session.add(proposal)
     db.session.flush()
@@ -735,7 +750,7 @@ def decline_proposal(actor, proposal: MatchProposal, reason: str = "") -> MatchP
     if proposal.status != PENDING:
         raise Conflict(_l("This proposal has already been answered or has lapsed."))
     proposal.status, proposal.answered_at = DECLINED, utcnow()
-    proposal.decline_reason = (reason or "").strip()[:1000]
+    proposal.decline_reason = clean_text(reason, 1000)
     record_change(actor, "mentoring.declined", proposal, before={"status": PENDING}, after={"status": DECLINED})
     notify(proposal.need.user, "mentoring.declined", {"mentor": proposal.profile.user.display_name},
            url="/mentoring/mine", obj=proposal)
@@ -808,13 +823,14 @@ def add_meeting(actor, mentorship: Mentorship, *, met_on: date, topic: str, note
         errors.append(("met_on", _l("The meeting cannot be in the future.")))
     elif met_on < mentorship.starts_on - timedelta(days=7):
         errors.append(("met_on", _l("This date is before the mentorship started.")))
-    if not (topic or "").strip():
+    topic = clean_text(topic, 200)
+    if not topic:
         errors.append(("topic", _l("Say what you talked about.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)
     meeting = Meeting(mentorship_id=mentorship.id, author_id=actor.id, met_on=met_on,
-                      topic=topic.strip()[:200], notes=(notes or "").strip()[:5000],
-                      next_step=(next_step or "").strip()[:300])
+                      topic=topic, notes=clean_text(notes, 5000),
+                      next_step=clean_text(next_step, 300))
     db.session.add(meeting)
     db.session.flush()
     record_change(actor, "mentoring.meeting_logged", meeting, site_id=mentorship.site_id,
@@ -829,7 +845,7 @@ def end_mentorship(actor, mentorship: Mentorship, *, early: bool, reason: str = 
         raise NotAllowed(_l("Only the pair or the base's staff can end a mentorship."))
     if mentorship.status != ACTIVE:
         raise Conflict(_l("This mentorship has already ended."))
-    reason = (reason or "").strip()
+    reason = clean_text(reason, 2000)
     if early and not reason:
         raise DomainError(_l("Say why it ends early; staff read this to do better next time."), field="reason")
     mentorship.status = ENDED_EARLY if early else COMPLETED
@@ -866,7 +882,7 @@ def give_feedback(actor, mentorship: Mentorship, *, rating: int, comment: str = 
     if existing:
         raise Conflict(_l("You have already given feedback on this mentorship."))
     feedback = MentorshipFeedback(mentorship_id=mentorship.id, author_id=actor.id, side=side, rating=rating,
-                                  comment=(comment or "").strip()[:2000])
+                                  comment=clean_text(comment, 2000))
     db.session.add(feedback)
     db.session.flush()
     record_change(actor, "mentoring.feedback_given", feedback, site_id=mentorship.site_id,

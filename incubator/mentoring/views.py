@@ -46,6 +46,12 @@ def _grid(state):
         mentoring_weekday_labels=WEEKDAY_LABELS, mentoring_period_labels=PERIOD_LABELS)
 
 
+def _small_int(text) -> int | None:
+    """A form's id, or None for anything that is not one (never an overflow)."""
+    text = str(text or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _is_staff() -> bool:
     return current_user.has_any_role(STAFF_ROLES)
 
@@ -93,7 +99,7 @@ def add_mentee():
     from incubator.shops.models import Shop
 
     kind, _sep, raw_id = request.form.get("mentee", "").partition(":")
-    if not raw_id.isdigit() or kind not in ("person", "shop"):
+    if _small_int(raw_id) is None or kind not in ("person", "shop"):
         flash(_("Choose a person or a shop from the list."), "error")
         return redirect_to(url_for("mentoring.overview"))
     if kind == "shop":
@@ -223,7 +229,8 @@ def start_need():
 
     shop = None
     if request.form.get("shop_id"):
-        shop = db.session.get(Shop, int(request.form["shop_id"])) if request.form["shop_id"].isdigit() else None
+        shop_id = _small_int(request.form["shop_id"])
+        shop = db.session.get(Shop, shop_id) if shop_id else None
         if shop is None or shop.owner_id != current_user.id:
             abort(404)
     need = service.ensure_need(current_user, current_user, shop)
@@ -458,7 +465,7 @@ def _scope_cohort(scope: str):
 
     if scope == "unmatched":
         return None
-    if not scope.startswith("cohort-") or not scope[7:].isdigit():
+    if not scope.startswith("cohort-") or _small_int(scope[7:]) is None:
         abort(404)
     return ensure_same_site(db.session.get(Cohort, int(scope[7:])))
 
@@ -466,8 +473,7 @@ def _scope_cohort(scope: str):
 def _chosen_pairs(needs) -> dict[int, int | None]:
     pairs = {}
     for need in needs:
-        value = request.form.get(f"pair-{need.id}", "")
-        pairs[need.id] = int(value) if value.isdigit() else None
+        pairs[need.id] = _small_int(request.form.get(f"pair-{need.id}", ""))
     return pairs
 
 
@@ -497,7 +503,8 @@ def match_confirm():
     if not form.validate_on_submit():
         return render_form_error("mentoring/match.html", form=form, plan=None)
     cohort = _scope_cohort(form.scope.data)
-    needs = service.batch_needs(current_user, _site_id(), cohort)
+    # The preview prepared the class's needs; confirming writes only proposals.
+    needs = service.unmatched_needs(_site_id(), cohort)
     pairs = _chosen_pairs(needs)
     try:
         made = service.confirm_batch(current_user, _site_id(), needs, pairs)

@@ -87,7 +87,7 @@ def parse_languages(raw) -> list[str]:
         raw = raw.split(",")
     words = []
     for part in raw or []:
-        word = str(part).strip()[:40]
+        word = "".join(c for c in str(part) if c.isprintable()).strip()[:40]
         if not word:
             continue
         word = _ALIASES.get(word.lower(), word)
