@@ -395,3 +395,12 @@ def test_functions_for_reports():
     assert set(service.mentorships_in_period(None, today - timedelta(days=70), today)) == {current, early}
     assert service.mentorships_as_mentee(need.user_id) == [current]
     assert set(service.mentorships_as_mentor(profile.user_id)) == {current, early}
+
+
+def test_enrolments_availability_answers_become_slots():
+    from incubator.mentoring.vocabulary import slots_from_answer
+
+    assert slots_from_answer(["weekday_evenings"]) == [f"{d}_evening" for d in ("mon", "tue", "wed", "thu", "fri")]
+    assert slots_from_answer(["weekends"]) == ["sat_morning", "sat_afternoon", "sat_evening",
+                                               "sun_morning", "sun_afternoon", "sun_evening"]
+    assert slots_from_answer(["tue_evening", "周六上午"]) == ["tue_evening", "sat_morning"]

@@ -1,7 +1,7 @@
 """mentoring: skills, mentor profiles, needs, proposals, mentorships, meetings, feedback, weights
 
 Revision ID: 486aacdf1b1b
-Revises: b82eea160a87
+Revises: 072adb8811bc
 Create Date: 2026-11-23 14:35:14.876376
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '486aacdf1b1b'
-down_revision = 'b82eea160a87'
+down_revision = '072adb8811bc'
 branch_labels = None
 depends_on = None
 
