@@ -244,3 +244,34 @@ def test_home_panels(client):
     service.book(owner, studio, at(2, 10), at(2, 11))
     login(client, owner)
     assert "Studio bookings" in client.get("/home").get_data(as_text=True)
+
+
+def test_every_staff_page_opens(client):
+    studio, camera = make_resource(), make_equipment("相机", 2)
+    kit = make_kit("带货套装", {studio: 1, camera: 1})
+    owner = make_user("shop_owner")
+    [booking] = service.book(owner, camera, at(2, 10), at(2, 11))
+    staff = make_user("staff", locale="en")
+    login(client, staff)
+    for path in (f"/booking/staff/resources/{studio.id}", "/booking/staff/resources/new",
+                 f"/booking/staff/resources/{studio.id}/door", f"/booking/staff/kits/{kit.id}",
+                 "/booking/staff/kits/new", "/booking/staff/resources", "/booking/staff/closures",
+                 "/booking/staff/queue", "/booking/mine", "/booking/checkin", f"/booking/{booking.id}/move"):
+        assert client.get(path).status_code == 200, path
+    page = client.get(f"/booking/{booking.id}").get_data(as_text=True)
+    assert "Hand over" in page
+    assert post(client, f"/booking/{booking.id}/handover", {"note": "镜头干净"}).status_code == 303
+    assert "Take back" in client.get(f"/booking/{booking.id}").get_data(as_text=True)
+    door = client.get(f"/booking/staff/resources/{studio.id}/door").get_data(as_text=True)
+    db.session.refresh(studio)
+    assert studio.checkin_code in door
+
+
+def test_staff_save_a_kit(client):
+    studio, lights = make_resource(), make_equipment("环形补光灯", 5)
+    login(client, make_user("staff", locale="en"))
+    response = post(client, "/booking/staff/kits/new", {"name": "带货套装", "active": "y",
+                                                        f"qty_{studio.id}": "1", f"qty_{lights.id}": "2"})
+    assert response.status_code == 303
+    bad = post(client, "/booking/staff/kits/new", {"name": "只有灯", f"qty_{lights.id}": "2"})
+    assert bad.status_code == 422 and "A kit holds one studio" in bad.get_data(as_text=True)
