@@ -37,7 +37,11 @@ def _free_port() -> int:
 
 def _signed_in(app, user) -> tuple[str, str]:
     """A session cookie and CSRF token for `user`, as a login would leave them."""
+    from incubator.accounts.sessions import start_session
+
+    record = start_session(user)
     with app.test_request_context("/"):
+        session["sid"] = record.token
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
         g.pop("csrf_token", None)  # generate_csrf caches per app context; each person has her own

@@ -177,7 +177,7 @@ def test_staff_list_filters_plain_and_htmx_and_exports_csv(client):
     assert "乌拉依木·卡日" in html and "刘春梅" not in html
     fragment = htmx_get(client, "/booking/staff/bookings?person=刘").get_data(as_text=True)
     assert "<html" not in fragment and "刘春梅" in fragment and "乌拉依木" not in fragment
-    response = client.get("/booking/staff/bookings.csv", buffered=True)
+    response = client.get("/booking/staff/bookings.csv")
     body = response.get_data()
     assert response.mimetype == "text/csv" and body.startswith("\ufeff".encode())
     assert "attachment" in response.headers["Content-Disposition"]
@@ -275,3 +275,15 @@ def test_staff_save_a_kit(client):
     assert response.status_code == 303
     bad = post(client, "/booking/staff/kits/new", {"name": "只有灯", f"qty_{lights.id}": "2"})
     assert bad.status_code == 422 and "A kit holds one studio" in bad.get_data(as_text=True)
+
+
+def test_staff_book_on_someones_behalf_without_approval(client):
+    studio = make_resource(approval_required=True)
+    owner = make_user("shop_owner", name="孙建国")
+    login(client, make_user("staff"))
+    assert "孙建国" in client.get("/booking/new").get_data(as_text=True)
+    response = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day(), "start": "10:00",
+                                             "end": "11:00", "weeks": "1", "owner_id": str(owner.id)})
+    assert response.status_code == 303
+    booking = db.session.scalar(select(Booking))
+    assert booking.user_id == owner.id and booking.status == CONFIRMED

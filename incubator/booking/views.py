@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, abort, flash, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, flash, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -173,7 +173,7 @@ def _booking_form() -> BookingForm:
         shops = shops.where(Shop.owner_id == current_user.id)
     form.shop_id.choices = [(0, _("No shop"))] + [(s.id, s.name) for s in db.session.scalars(shops.order_by(Shop.name))]
     if _is_staff():
-        people = db.session.scalars(select(User).join(UserRole).where(
+        people = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
             User.site_id == site_id, User.active.is_(True), UserRole.role.in_((TRAINEE, SHOP_OWNER)))
             .order_by(User.display_name).distinct())
         form.owner_id.choices = [(0, _("Myself"))] + [(u.id, u.display_name) for u in people]
@@ -385,33 +385,37 @@ def staff_bookings():
 @bp.route("/staff/bookings.csv")
 @staff_required
 def staff_export():
+    """The filtered bookings as CSV, streamed in chunks of 200 rows. Each chunk
+    is read in an app context of its own, so no context is held between yields."""
     form = _filter_form()
-    query = _filtered(form)
+    ids = list(db.session.scalars(_filtered(form).with_only_columns(Booking.id)))
     headers = [_("Booking"), _("Studio or equipment"), _("Item"), _("Person"), _("Mobile"), _("Starts"),
                _("Ends"), _("Status"), _("Purpose"), _("Shop"), _("Checked in"), _("Handed over"), _("Returned")]
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
     tz = _tz()
+    app = current_app._get_current_object()
 
     def local(value):
         return to_local(value, tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    def rows():
+    def chunk(rows) -> str:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-        writer.writerow(headers)
-        for booking in db.session.scalars(query.execution_options(yield_per=200)):
-            writer.writerow([booking.id, booking.resource.name, booking.unit, booking.user.display_name,
-                             booking.user.phone or "", local(booking.starts_at), local(booking.ends_at),
-                             str(STATUS_LABELS[booking.status]), booking.purpose,
-                             booking.shop.name if booking.shop else "", local(booking.checked_in_at),
-                             local(booking.handed_over_at), local(booking.returned_at)])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        if buffer.getvalue():
-            yield buffer.getvalue()
+        csv.writer(buffer).writerows(rows)
+        return buffer.getvalue()
 
-    response = Response(stream_with_context(rows()), mimetype="text/csv; charset=utf-8")
+    def generate():
+        yield "\ufeff" + chunk([headers])  # Excel opens UTF-8 correctly with a BOM
+        for start in range(0, len(ids), 200):
+            batch = ids[start:start + 200]
+            with app.app_context():
+                found = {b.id: b for b in db.session.scalars(select(Booking).where(Booking.id.in_(batch)))}
+                rows = [[b.id, b.resource.name, b.unit, b.user.display_name, b.user.phone or "",
+                         local(b.starts_at), local(b.ends_at), labels[b.status], b.purpose,
+                         b.shop.name if b.shop else "", local(b.checked_in_at), local(b.handed_over_at),
+                         local(b.returned_at)] for b in (found[i] for i in batch)]
+            yield chunk(rows)
+
+    response = Response(generate(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="bookings-{_today().isoformat()}.csv"'
     return response
 
@@ -494,10 +498,18 @@ def _programme_choices():
 
 
 @bp.route("/staff/resources/new", methods=["GET", "POST"])
+@staff_required
+def resource_new():
+    return _resource_form(None)
+
+
 @bp.route("/staff/resources/<int:resource_id>", methods=["GET", "POST"])
 @staff_required
-def resource_edit(resource_id: int | None = None):
-    resource = ensure_same_site(db.session.get(Resource, resource_id)) if resource_id else None
+def resource_edit(resource_id: int):
+    return _resource_form(ensure_same_site(db.session.get(Resource, resource_id)))
+
+
+def _resource_form(resource: Resource | None):
     form = ResourceForm(obj=resource)
     form.required_programme_id.choices = _programme_choices()
     if request.method == "GET":
@@ -552,10 +564,18 @@ def door(resource_id: int):
 
 
 @bp.route("/staff/kits/new", methods=["GET", "POST"])
+@staff_required
+def kit_new():
+    return _kit_form(None)
+
+
 @bp.route("/staff/kits/<int:kit_id>", methods=["GET", "POST"])
 @staff_required
-def kit_edit(kit_id: int | None = None):
-    kit = ensure_same_site(db.session.get(Kit, kit_id)) if kit_id else None
+def kit_edit(kit_id: int):
+    return _kit_form(ensure_same_site(db.session.get(Kit, kit_id)))
+
+
+def _kit_form(kit: Kit | None):
     resources = service.resources_of(current_user.site_id)
     form = kit_form(resources, kit)
     if form.validate_on_submit():

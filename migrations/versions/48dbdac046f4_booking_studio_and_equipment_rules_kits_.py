@@ -1,7 +1,7 @@
 """booking: studio and equipment rules, kits, closures, bookings without overlaps
 
 Revision ID: 48dbdac046f4
-Revises: 12bbb765c0f6
+Revises: b82eea160a87
 Create Date: 2026-11-23 14:32:13.777055
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '48dbdac046f4'
-down_revision = '12bbb765c0f6'
+down_revision = 'b82eea160a87'
 branch_labels = None
 depends_on = None
 
