@@ -23,12 +23,29 @@ DATE = _l("Please give a date (year-month-day).")
 TIME = _l("Please give a time such as 19:00.")
 
 
+def _printable(value):
+    """Control characters (a NUL byte, say) are never part of what a person
+    means, and PostgreSQL refuses NUL in text: drop them from every text field."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+    return value
+
+
+class CleanForm(FlaskForm):
+    """Base of the booking area's forms: every field gets the _printable filter."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [*unbound_field.kwargs.get("filters", ()), _printable]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class BookingForm(FlaskForm):
+class BookingForm(CleanForm):
     what = SelectField(_l("Studio, equipment or kit"), validators=[DataRequired(REQUIRED)])
     day = DateField(_l("Day"), validators=[InputRequired(REQUIRED)])
     start = TimeField(_l("From"), validators=[InputRequired(REQUIRED)], render_kw={"step": 1800})
@@ -47,27 +64,27 @@ class BookingForm(FlaskForm):
     owner_id = SelectField(_l("Book for"), coerce=int, default=0, validators=[Optional()])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(CleanForm):
     day = DateField(_l("Day"), validators=[InputRequired(REQUIRED)])
     start = TimeField(_l("From"), validators=[InputRequired(REQUIRED)], render_kw={"step": 1800})
     end = TimeField(_l("To"), validators=[InputRequired(REQUIRED)], render_kw={"step": 1800})
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(CleanForm):
     reason = StringField(_l("Reason"), validators=[Length(max=255)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(CleanForm):
     note = StringField(_l("Condition"), description=_l("For example: lens clean, charger included."),
                        validators=[Length(max=255)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(CleanForm):
     code = StringField(_l("Code shown at the studio door"), validators=[DataRequired(REQUIRED), Length(max=12)],
                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
-class FreeAtForm(FlaskForm):
+class FreeAtForm(CleanForm):
     class Meta:
         csrf = False
 
@@ -77,7 +94,7 @@ class FreeAtForm(FlaskForm):
                         choices=[(1, _l("1 hour")), (2, _l("2 hours")), (3, _l("3 hours")), (4, _l("4 hours"))])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(CleanForm):
     class Meta:
         csrf = False
 
@@ -88,7 +105,7 @@ class FilterForm(FlaskForm):
     person = StringField(_l("Person (name or mobile)"), validators=[Optional(), Length(max=80)])
 
 
-class BlackoutForm(FlaskForm):
+class BlackoutForm(CleanForm):
     resource_id = SelectField(_l("What closes"), coerce=int, default=0)
     start_day = DateField(_l("From day"), validators=[InputRequired(REQUIRED)])
     start_time = TimeField(_l("From time"), validators=[InputRequired(REQUIRED)])
@@ -103,7 +120,7 @@ def _minutes(label, default, description=None, low=0, high=100000):
                         render_kw={"inputmode": "numeric", "min": low})
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(CleanForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=[("studio", _l("Studio")), ("equipment", _l("Equipment"))])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
@@ -141,7 +158,7 @@ def _add_hours_fields():
 _add_hours_fields()
 
 
-class KitForm(FlaskForm):
+class KitForm(CleanForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     active = BooleanField(_l("Can be booked"), default=True)

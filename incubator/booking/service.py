@@ -1222,7 +1222,7 @@ def renew_feed_token(user) -> str:
 
 
 def user_for_feed(token: str):
-    if not token:
+    if not token or len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum() or not token.isascii():
         return None
     row = db.session.scalar(select(FeedToken).where(FeedToken.token == token))
     return db.session.get(User, row.user_id) if row else None
