@@ -133,7 +133,8 @@ def test_stages_are_configurable_and_keep_ticks_of_unchanged_items():
     service.set_tick(staff, shop, first_item, True)
     service.save_stage(staff, shop.site_id, stage, name_zh="初次联系", name_en="First contact", staff_id=staff.id,
                        target_days=3, evidence_required=False,
-                       checklist=f"{first_item.text_zh} | {first_item.text_en}\n拍一张店面照片 | Take a photo of the shop")
+                       checklist=f"{first_item.text_zh} | {first_item.text_en}\n"
+                                 "拍一张店面照片 | Take a photo of the shop")
     assert [i.text_en for i in stage.items][1] == "Take a photo of the shop"
     assert first_item.id in shop.ticked_item_ids()
     assert stage.staff_id == staff.id and stage.target_days == 3

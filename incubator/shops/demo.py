@@ -210,7 +210,7 @@ def _sales(made, owners, stages, today) -> None:
 def _support(site, made, ctx, staff, today) -> None:
     rows = [
         ("training", made["nang"], None, "直播带货入门班一个名额", 120000, 60, "店主想学会自己开播"),
-        ("equipment", made["nang"], None, "补光灯和手机支架一套（借用三个月）", 80000, 45, "店里灯光暗，直播画面不清楚"),
+        ("equipment", made["nang"], None, "补光灯和手机支架（借用三个月）", 80000, 45, "店里灯光暗，画面不清楚"),
         ("equipment", made["liu"], None, "户外直播套装（借用一个月）", 150000, 12, "在田间地头直播需要收音设备"),
         ("funding", made["luo"], None, "创业补贴", 500000, 30, "区里的青年创业扶持资金"),
         ("training", made["hu"], None, "短视频剪辑课一个名额", 60000, 7, "店主想自己剪预告片"),

@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.shops.labels import CATEGORY_LABELS, HELP_LABELS, PLATFORM_LABELS, SUPPORT_LABELS
@@ -58,6 +58,10 @@ class ApplyForm(FlaskForm):
     help_wanted = MultiCheckboxField(_l("What help would you like?"),
                                      choices=[(h, HELP_LABELS[h]) for h in HELP_KINDS])
 
+    def validate_platforms(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one platform to sell on."))
+
 
 class MoveForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
@@ -70,7 +74,8 @@ class SalesForm(FlaskForm):
                            render_kw={"inputmode": "numeric"})
     host = StringField(_l("Host"), validators=[Optional(), Length(max=80)])
     platform = SelectField(_l("Platform"), choices=[(p, PLATFORM_LABELS[p]) for p in SALES_PLATFORMS])
-    viewers = IntegerField(_l("Viewers"), validators=[InputRequired(REQUIRED), NumberRange(min=0, message=NOT_NEGATIVE)],
+    viewers = IntegerField(_l("Viewers"),
+                           validators=[InputRequired(REQUIRED), NumberRange(min=0, message=NOT_NEGATIVE)],
                            render_kw={"inputmode": "numeric"})
     orders = IntegerField(_l("Orders"), validators=[InputRequired(REQUIRED), NumberRange(min=0, message=NOT_NEGATIVE)],
                           render_kw={"inputmode": "numeric"})

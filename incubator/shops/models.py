@@ -5,7 +5,7 @@ livestream and sales log (直播成果) and the support ledger (扶持记录).""
 from datetime import date, datetime
 
 from flask_babel import get_locale
-from sqlalchemy import JSON, Boolean, false, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.extensions import db
