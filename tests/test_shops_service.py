@@ -337,3 +337,15 @@ def test_support_goes_to_a_shop_or_a_person_with_its_value():
     assert service.support_totals(records) == {"training": 120000, "equipment": 80000, "funding": 0}
     with pytest.raises(DomainError):
         service.add_support(staff, shop.site_id, kind="funding", what="补贴", amount_fen=-5, given_on=date.today())
+
+
+def test_a_licence_photo_sent_with_the_application_counts_for_the_verified_stage_only():
+    staff = make_user("staff")
+    shop = make_shop()
+    add_link(shop.owner, shop)  # sent while "applied", which asks for nothing
+    walk_to(staff, shop, "verified")
+    assert service.has_evidence(shop, shop.stage)
+    tick_all(staff, shop)
+    service.advance(staff, shop)
+    channel = stage_by_key(shop, "channel")
+    assert not service.has_evidence(shop, channel), "the verified stage's evidence is not the store's link"

@@ -281,8 +281,18 @@ def missing_for_stage(shop: Shop) -> list:
 
 
 def has_evidence(shop: Shop, stage: Stage) -> bool:
-    return bool(db.session.scalar(select(func.count(Evidence.id)).where(
-        Evidence.shop_id == shop.id, Evidence.stage_id == stage.id)))
+    """Evidence given at this stage, or early: a file or link given at a stage
+    that asks for none counts for the next stage that asks (a licence photo
+    sent with the application counts for "verified")."""
+    stages = stages_for(stage.site_id)
+    for evidence in evidence_of(shop):
+        given_at = next((s for s in stages if s.id == evidence.stage_id), None)
+        if given_at is None:
+            continue
+        meant_for = next((s for s in stages if s.position >= given_at.position and s.evidence_required), None)
+        if evidence.stage_id == stage.id or meant_for is not None and meant_for.id == stage.id:
+            return True
+    return False
 
 
 def has_sale(shop: Shop) -> bool:
