@@ -73,7 +73,7 @@ def test_an_owner_applies_on_her_phone_and_staff_move_the_shop_along(phone_page,
         expect(page.get_by_role("button", name=item)).to_have_attribute("aria-pressed", "true")
 
     page.goto("/shops/")
-    card = page.locator("#shop-card-%d" % shop.id)
+    card = page.locator(f"#shop-card-{shop.id}")
     card.get_by_role("button", name="把“杨梅鲜果铺”推进到下一阶段").click()
     positioning = page.locator(".shop-column").filter(has=page.get_by_role("heading", name="定位"))
     expect(positioning.get_by_role("link", name="杨梅鲜果铺")).to_be_visible()
@@ -86,3 +86,49 @@ def test_an_owner_applies_on_her_phone_and_staff_move_the_shop_along(phone_page,
     expect(page.get_by_role("heading", name="当前阶段：定位")).to_be_visible()
     page.goto("/shops/")  # not for owners
     expect(page.get_by_role("heading", name="您的身份无法使用此页面")).to_be_visible()
+
+
+def test_an_owner_logs_a_livestream_on_her_phone_and_staff_keep_the_ledgers(phone_page, laptop_page):
+    from tests.factories_shops import make_shop, walk_to
+
+    owner = make_user("shop_owner", name="乌拉依木·卡日")
+    staff = make_user("staff", name="王芳")
+    shop = walk_to(staff, make_shop(owner, baseline=(200, 80000)), "first_livestream")
+
+    page = phone_page
+    _log_in(page, owner)
+    page.goto(f"/shops/{shop.id}")
+    page.get_by_role("link", name="记录直播成果").first.click()
+    expect(page.get_by_role("heading", name="记录直播成果")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("时长（分钟）").fill("90")
+    page.get_by_label("观看人数").fill("1800")
+    page.get_by_label("订单数").fill("50")
+    page.get_by_label("售出件数（选填）").fill("100")
+    page.get_by_label("销售额（元）").fill("400")
+    page.get_by_label("主推商品").fill("现烤馕、烤包子")
+    page.get_by_role("button", name="保存成果").click()
+    expect(page.get_by_text("每天多卖 100 件，每天多收入 400 元")).to_be_visible()
+    expect(page.get_by_role("heading", name="当前阶段：首单成交")).to_be_visible()
+    assert_accessible(page)
+
+    page = laptop_page
+    _log_in(page, staff)
+    page.goto("/shops/?view=list")
+    expect(page.get_by_role("cell", name="首单成交")).to_be_visible()
+    assert_accessible(page)
+    page.goto("/shops/stages")
+    assert_accessible(page)
+    page.get_by_role("link", name="定位").click()
+    page.get_by_label("目标天数").fill("10")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("cell", name="10", exact=True)).to_be_visible()
+    page.goto("/shops/support")
+    assert_accessible(page)
+    page.get_by_label("扶持类型").select_option("equipment")
+    page.get_by_label("店铺", exact=True).select_option(str(shop.id))
+    page.get_by_label("给了什么").fill("补光灯一套")
+    page.get_by_label("价值（元）").fill("800")
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(page.get_by_role("cell", name="补光灯一套")).to_be_visible()
+    assert_accessible(page)
