@@ -10,6 +10,46 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(translate)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+@click.command("backup")
+@click.option("--to", "target", type=click.Path(dir_okay=False), help="File to write (default: instance/backups/).")
+def backup_command(target: str | None) -> None:
+    """Write a consistent copy of the database, safe while the app is running."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from incubator.backup import BackupError, backup, default_backup_path
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    path = Path(target) if target else default_backup_path(current_app.instance_path, url)
+    try:
+        backup(url, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {path}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace the whole database with this backup?")
+def restore_command(source: str) -> None:
+    """Bring a backup back (replaces the current database). Stop the app first."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from incubator.backup import BackupError, restore
+
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(source))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("Restored.")
 
 
 @click.command("create-admin")
@@ -20,7 +60,6 @@ def create_admin(login_name: str, name: str, password: str) -> None:
     """Make the first admin (or give an existing account the admin role)."""
     from incubator.accounts import service
     from incubator.errors import DomainError
-    from incubator.sites.service import default_site
 
     existing = service.find_by_login(login_name)
     try:
@@ -29,7 +68,7 @@ def create_admin(login_name: str, name: str, password: str) -> None:
             service.grant_role(existing, existing, "staff")
             click.echo(f"{existing.display_name} is now an admin.")
             return
-        service.sign_up(site=default_site(), login_name=login_name, password=password,
+        service.sign_up(login_name=login_name, password=password,
                         display_name=name, consent=True, roles=("admin", "staff"))
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error

@@ -5,6 +5,7 @@ Every setting a person may change is listed in the README ("Settings").
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -50,18 +51,28 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Server-side session limits (accounts/sessions.py). "Keep me logged in"
+        # makes the cookie outlive the browser and stretches both limits.
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 120))),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12))),
+        "REMEMBERED_IDLE_TIMEOUT": timedelta(days=14),
+        "REMEMBERED_ABSOLUTE_TIMEOUT": timedelta(days=30),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         # A page left open all afternoon must still submit.
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("SITE_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        # Static files are addressed with a content hash (static_url), so they
+        # can be cached for a year: a cheap phone downloads htmx once.
+        "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 8 * 1024 * 1024)),
         "USERS_PER_PAGE": 20,
+        # Accounts unused this long are anonymised by the retention job (PIPL).
+        "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", 3 * 365)),
         "SITE_NAME": os.environ.get("SITE_NAME", ""),
         # E-mail: off unless SMTP_HOST is set.
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

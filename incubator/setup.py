@@ -65,17 +65,17 @@ def translation_directories() -> list[str]:
     return [str(d) for d in directories if d.is_dir()]
 
 
-def _load_user(session_id: str):
-    """The cookie holds "id:version"; a raised version (password changed,
-    sessions ended) makes old cookies worthless."""
-    from incubator.accounts.models import User
+def _load_user(user_id: str):
+    """The person of this cookie, while the session row behind it lives."""
+    from flask import session
 
-    try:
-        user_id, version = (int(part) for part in session_id.split(":"))
-    except ValueError:
+    from incubator.accounts.models import User
+    from incubator.accounts.sessions import active_session
+
+    if not user_id.isdigit():
         return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or not user.active:
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or active_session(user.id, session.get("sid")) is None:
         return None
     return user
 
@@ -109,6 +109,26 @@ def nav_links():
     return links
 
 
+_static_versions: dict[str, str] = {}
+
+
+def static_url(filename: str) -> str:
+    """url_for('static') plus a short hash of the file's content, so a changed
+    file gets a new address and the old one can be cached for a year."""
+    import hashlib
+    from pathlib import Path
+
+    from flask import url_for
+
+    version = _static_versions.get(filename)
+    if version is None:
+        path = Path(current_app.static_folder) / filename
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
+        if not current_app.debug:
+            _static_versions[filename] = version
+    return url_for("static", filename=filename, v=version)
+
+
 def header_templates():
     if not current_user.is_authenticated:
         return []
@@ -123,6 +143,7 @@ def init_templates(app: Flask) -> None:
     from incubator.sites.service import has_several_sites
 
     app.jinja_env.globals.update(
+        static_url=static_url,
         get_locale=get_locale,
         html_lang=html_lang,
         nav_links=nav_links,

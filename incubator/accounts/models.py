@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth import ROLES
@@ -29,10 +29,12 @@ class User(UserMixin, db.Model):
     # None: follow the browser's language.
     locale: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the login cookie: raising it signs the person out everywhere.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Second factor (staff and admins may turn it on): a TOTP secret, and the
+    # last time step used, so that a code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     site: Mapped[Site] = relationship()
     role_grants: Mapped[list["UserRole"]] = relationship(
@@ -43,9 +45,6 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
 
     @property
     def roles(self) -> set[str]:
@@ -61,6 +60,10 @@ class User(UserMixin, db.Model):
     def primary_role(self) -> str | None:
         mine = self.roles
         return next((role for role in ROLES if role in mine), None)
+
+    @property
+    def has_two_step(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def login_name(self) -> str:
@@ -88,6 +91,22 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
 
 
+class UserSession(db.Model):
+    """A signed-in device. The cookie carries only the token; ending the row
+    (logout, password change, account disabled, an admin's "sign out
+    everywhere", a timeout) signs that device out at its next request."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
 class ConsentRecord(db.Model):
     """What a person agreed to (or withdrew), which notice version, and when (PIPL)."""
 
@@ -99,3 +118,26 @@ class ConsentRecord(db.Model):
     notice_version: Mapped[str] = mapped_column(String(20))
     granted: Mapped[bool] = mapped_column(Boolean)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataRequest(db.Model):
+    """A person asking to correct or delete her data; staff act on it."""
+
+    __tablename__ = "data_requests"
+    __table_args__ = (
+        CheckConstraint("kind IN ('correction', 'deletion')", name="known_kind"),
+        CheckConstraint("status IN ('open', 'done', 'refused')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(String(2000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None]
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    response: Mapped[str] = mapped_column(String(2000), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
