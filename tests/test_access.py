@@ -77,6 +77,23 @@ ACCESS: dict[str, Rule] = {
     "accounts.handle_data_request": STAFF_SCOPED,
     "sites.index": ADMIN_ONLY,
     "sites.edit": ADMIN_ONLY,
+    "shops.mine": SIGNED_IN,
+    "shops.apply": SIGNED_IN,
+    "shops.show": OWN,
+    "shops.evidence_file": OWN,
+    "shops.add_evidence": OWN,
+    "shops.add_evidence_link": OWN,
+    "shops.new_sales": OWN,
+    "shops.board": STAFF_ONLY,
+    "shops.advance": STAFF_ONLY,
+    "shops.send_back": STAFF_ONLY,
+    "shops.tick": STAFF_ONLY,
+    "shops.stages": STAFF_ONLY,
+    "shops.new_stage": STAFF_ONLY,
+    "shops.edit_stage": STAFF_SCOPED,
+    "shops.move_stage": STAFF_ONLY,
+    "shops.delete_stage": STAFF_ONLY,
+    "shops.support": STAFF_ONLY,
 }
 
 
@@ -93,6 +110,10 @@ PARAMS = {
     "fmt": lambda ctx: "json",
     "site_id": lambda ctx: ctx.site.id,
     "request_id": lambda ctx: ctx.made["access"]["data_request"].id,
+    "shop_id": lambda ctx: ctx.made["shops"]["nang"].id,
+    "evidence_id": lambda ctx: ctx.made["shops"]["licence"].id,
+    "item_id": lambda ctx: ctx.made["shops"]["stages"]["applied"].items[0].id,
+    "stage_id": lambda ctx: ctx.made["shops"]["stages"]["positioning"].id,
 }
 
 

@@ -168,8 +168,10 @@ def seed(ctx) -> None:
                                   to_stage_id=by_key["channel"].id, kind="advanced", note="名称已改好。",
                                   actor_id=staff_li.id, at=sun.stage_entered_at))
     db.session.commit()
+    licence = db.session.scalar(db.select(Evidence).where(Evidence.shop_id == made["nang"].id,
+                                                          Evidence.kind == "file"))
     ctx.made["shops"] = {"shops": made, "stages": by_key, "nang": made["nang"], "stalled": made["zhu"],
-                         "owners": {k: owners[k] for k in EXTRA_OWNERS}}
+                         "licence": licence, "owners": {k: owners[k] for k in EXTRA_OWNERS}}
 
 
 def _sales(made, owners, stages, today) -> None:

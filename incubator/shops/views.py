@@ -321,10 +321,18 @@ def _stage_form(stage: Stage | None) -> StageForm:
 
 
 @bp.route("/stages/new", methods=["GET", "POST"])
+@staff_required
+def new_stage():
+    return _stage_page(None)
+
+
 @bp.route("/stages/<int:stage_id>", methods=["GET", "POST"])
 @staff_required
-def edit_stage(stage_id: int | None = None):
-    stage = ensure_same_site(db.session.get(Stage, stage_id)) if stage_id else None
+def edit_stage(stage_id: int):
+    return _stage_page(ensure_same_site(db.session.get(Stage, stage_id)))
+
+
+def _stage_page(stage: Stage | None):
     form = _stage_form(stage)
     if form.validate_on_submit():
         try:
