@@ -299,3 +299,18 @@ def test_the_shop_page_is_in_chinese_by_default(client):
     shop = make_shop(owner)
     login(client, owner)
     assert "当前阶段" in client.get(f"/shops/{shop.id}").get_data(as_text=True)
+
+
+def test_hostile_values_never_break_the_shop_forms(app):
+    from tests.test_hostile_input import hostile_run
+
+    owner = make_user("shop_owner")
+    shop = make_shop(owner)
+    owner_client = app.test_client()
+    login(owner_client, owner)
+    for page in ("/shops/apply", f"/shops/{shop.id}/sales/new", f"/shops/{shop.id}"):
+        assert hostile_run(owner_client, page, max_examples=8) >= 1
+    staff_client = app.test_client()
+    login(staff_client, make_user("staff"))
+    for page in ("/shops/support", "/shops/stages/new", f"/shops/stages/{shop.stage_id}"):
+        assert hostile_run(staff_client, page, max_examples=8) >= 1
