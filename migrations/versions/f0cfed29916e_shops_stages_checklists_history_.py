@@ -1,7 +1,7 @@
 """shops: stages, checklists, history, evidence, sales log, support ledger
 
 Revision ID: f0cfed29916e
-Revises: e8e30bd792ab
+Revises: b82eea160a87
 Create Date: 2026-11-23 14:35:28.860406
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f0cfed29916e'
-down_revision = 'e8e30bd792ab'
+down_revision = 'b82eea160a87'
 branch_labels = None
 depends_on = None
 
