@@ -349,3 +349,19 @@ def test_a_licence_photo_sent_with_the_application_counts_for_the_verified_stage
     service.advance(staff, shop)
     channel = stage_by_key(shop, "channel")
     assert not service.has_evidence(shop, channel), "the verified stage's evidence is not the store's link"
+
+
+def test_two_people_moving_the_same_shop_at_once_move_it_once():
+    from sqlalchemy import update
+
+    from incubator.errors import Conflict
+
+    staff = make_user("staff")
+    shop = make_shop()
+    tick_all(staff, shop)
+    # Another staff member's request moves the shop while this one still sees "applied".
+    db.session.execute(update(Shop).where(Shop.id == shop.id).values(stage_id=stage_by_key(shop, "verified").id)
+                       .execution_options(synchronize_session=False))
+    with pytest.raises(Conflict):
+        service.advance(staff, shop)
+    assert [e.kind for e in service.history_of(shop)] == ["applied"]

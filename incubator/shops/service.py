@@ -24,12 +24,12 @@ import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from incubator.accounts.models import User, UserRole
 from incubator.audit import record_change
 from incubator.auth import SHOP_OWNER, STAFF, STAFF_ROLES
-from incubator.errors import DomainError, NotAllowed
+from incubator.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
 from incubator.notify.service import notify
 from incubator.shops.models import (
@@ -336,21 +336,34 @@ def send_back(actor: User, shop: Shop, note: str) -> Stage:
     return target
 
 
-def _move(actor: User | None, shop: Shop, target: Stage, kind: str, note: str = "") -> None:
+def _move(actor: User | None, shop: Shop, target: Stage, kind: str, note: str = "") -> bool:
+    """Move the shop from the stage it is seen in. The UPDATE names that stage,
+    so of two people (or two sales) moving the same shop at once only the first
+    moves it: the other sees a Conflict, or for a first sale, nothing to do."""
     source = shop.stage
+    moved = db.session.execute(
+        update(Shop).where(Shop.id == shop.id,
+                           Shop.stage_id == source.id if source else Shop.stage_id.is_(None))
+        .values(stage_id=target.id, stage_entered_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        if kind == "first_sale":
+            return False
+        db.session.rollback()
+        raise Conflict(_l("Someone else moved this shop just now. Reload the page to see where it is."))
     db.session.add(ShopStageEvent(shop_id=shop.id, from_stage_id=source.id if source else None,
                                   to_stage_id=target.id, kind=kind, note=(note or "").strip(),
                                   actor_id=actor.id if actor else None))
     record_change(actor, f"shops.{kind}", shop,
                   before={"stage": source.name_en if source else None},
                   after={"stage": target.name_en, "note": (note or "").strip()})
+    db.session.refresh(shop, ["stage_id", "stage_entered_at"])
     shop.stage = target
-    shop.stage_id = target.id
-    shop.stage_entered_at = utcnow()
     params = {"shop": shop.name, "stage_zh": target.name_zh, "stage_en": target.name_en,
               "note": (note or "").strip()}
     notify(shop.owner, "shops.sent_back" if kind == "sent_back" else "shops.stage_changed", params,
            url=f"/shops/{shop.id}", obj=shop)
+    return True
 
 
 def set_tick(actor: User, shop: Shop, item: ChecklistItem, done: bool) -> None:
