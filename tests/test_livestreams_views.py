@@ -6,7 +6,16 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from incubator.extensions import db
-from incubator.livestreams.models import APPROVED, PENDING, POLICY, REJECTED, SALES, Livestream, LivestreamResult, Question
+from incubator.livestreams.models import (
+    APPROVED,
+    PENDING,
+    POLICY,
+    REJECTED,
+    SALES,
+    Livestream,
+    LivestreamResult,
+    Question,
+)
 from incubator.timeutil import to_local, utcnow
 from tests.conftest import htmx_get, login, post
 from tests.factories import default_test_site, make_site, make_user
@@ -282,7 +291,7 @@ def test_after_the_livestream_the_host_writes_an_answer(client):
     question = make_question(livestream, "新生儿怎么参保？", status=APPROVED)
     login(client, host)
     html = client.get(f"/livestreams/{livestream.id}/run").get_data(as_text=True)
-    assert "every 15s" not in html and f'name="answer"' in html
+    assert "every 15s" not in html and 'name="answer"' in html
     too_long = post(client, f"/livestreams/questions/{question.id}/answer", {"answer": "长" * 1001}, htmx=True,
                     headers=EN)
     assert too_long.status_code == 422 and "1000 characters" in too_long.get_data(as_text=True)
