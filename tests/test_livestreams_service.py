@@ -263,3 +263,46 @@ def test_question_figures_count_received_approved_and_answered():
     assert figures == {"received": 4, "approved": 2, "answered": 1}
     assert reports.question_figures(livestream.site_id, now + timedelta(days=1), now + timedelta(days=2)) == \
         {"received": 0, "approved": 0, "answered": 0}
+
+
+def test_two_staff_cannot_take_the_same_studio_at_the_same_time(app, is_postgres):
+    """On PostgreSQL two schedulers race in threads (the studio row is locked);
+    on SQLite, which serialises writers, the second simply finds the first."""
+    import threading
+
+    from incubator.accounts.models import User
+
+    staff_id = make_user("staff").id
+    studio_id = make_studio().id
+    starts_at = utcnow() + timedelta(days=3)
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def attempt(title: str, race: bool) -> None:
+        with app.app_context():
+            try:
+                if race:
+                    barrier.wait(timeout=10)
+                staff = db.session.get(User, staff_id)
+                _schedule(staff, title=title, studio_id=studio_id, starts_at=starts_at,
+                          ends_at=starts_at + timedelta(hours=1))
+                outcomes.append("scheduled")
+            except Conflict:
+                outcomes.append("refused")
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    if is_postgres:
+        threads = [threading.Thread(target=attempt, args=(f"直播{n}", True)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    else:
+        attempt("直播1", False)
+        attempt("直播2", False)
+    assert sorted(outcomes) == ["refused", "scheduled"]
+    from incubator.livestreams.models import Livestream
+
+    assert db.session.scalar(select(db.func.count(Livestream.id)).where(Livestream.studio_id == studio_id)) == 1
