@@ -306,3 +306,33 @@ def test_two_staff_cannot_take_the_same_studio_at_the_same_time(app, is_postgres
     from incubator.livestreams.models import Livestream
 
     assert db.session.scalar(select(db.func.count(Livestream.id)).where(Livestream.studio_id == studio_id)) == 1
+
+
+def test_hosts_are_reminded_once_before_their_livestream():
+    from incubator.livestreams.jobs import JOBS, remind_hosts
+
+    host, other_host = make_user("trainee"), make_user("trainee")
+    make_livestream(POLICY, starts_in=timedelta(minutes=40), hosts=[host, other_host], title="马上开播")
+    make_livestream(POLICY, starts_in=timedelta(hours=5), hosts=[host])  # not yet
+    make_livestream(POLICY, starts_in=timedelta(minutes=20), hosts=[host], cancelled=True)
+    assert remind_hosts() == 2
+    assert remind_hosts() == 0  # the job may run again: nobody is told twice
+    kinds = db.session.scalars(select(Notification.kind).where(Notification.user_id == host.id)).all()
+    assert kinds == ["livestreams.reminder"]
+    assert [job.id for job in JOBS] == ["livestreams.remind_hosts"]
+
+
+def test_notification_texts_are_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from incubator.notify.messages import render_text
+
+    params = {"title": "社区医保政策解读", "starts_at": "2026-11-25T07:00:00"}
+    with app.test_request_context():
+        with force_locale("en"):
+            assert "You are a host" in render_text("livestreams.host_assigned", params)
+            assert "is cancelled" in render_text("livestreams.cancelled", params)
+            assert "starts at" in render_text("livestreams.reminder", params)
+        with force_locale("zh_Hans_CN"):
+            assert "社区医保政策解读" in render_text("livestreams.reminder", params)
+            assert "开播" in render_text("livestreams.reminder", params)

@@ -16,5 +16,6 @@ AREA = Area(
                   context="incubator.livestreams.panels:home_context", order=60),
     ),
     demo="incubator.livestreams.demo:seed",
+    jobs="incubator.livestreams.jobs:JOBS",
     messages="incubator.livestreams.notices",
 )

@@ -25,3 +25,9 @@ def _host_assigned(p):
 def _cancelled(p):
     return _("The livestream “%(title)s” on %(when)s is cancelled.", title=p.get("title", ""),
              when=_when(p.get("starts_at", "")))
+
+
+@message("livestreams.reminder")
+def _reminder(p):
+    return _("Your livestream “%(title)s” starts at %(when)s.", title=p.get("title", ""),
+             when=_when(p.get("starts_at", "")))

@@ -6,7 +6,7 @@ one transaction (it commits, or raises a DomainError and writes nothing).
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -97,7 +97,7 @@ def _link(endpoint: str, **values) -> str:
     try:
         return url_for(endpoint, **values)
     except RuntimeError:
-        suffix = {"livestreams.run": "/run"}.get(endpoint, "")
+        suffix = {"livestreams.run": "/run"}.get(endpoint, "")  # the blueprint's paths
         return f"/livestreams/{values['livestream_id']}{suffix}"
 
 
@@ -444,3 +444,27 @@ def pending_count(site_id: int | None) -> int:
     if site_id is not None:
         statement = statement.where(Livestream.site_id == site_id)
     return db.session.scalar(statement) or 0
+
+
+# --- Reminders -------------------------------------------------------------------
+
+REMIND_BEFORE = timedelta(hours=1)
+
+
+def remind_hosts(now: datetime | None = None, before: timedelta = REMIND_BEFORE) -> int:
+    """Tell each host of a livestream starting within `before` that it is soon.
+    Idempotent: one reminder per host and livestream, however often it runs."""
+    now = now or utcnow()
+    soon = db.session.scalars(select(Livestream).where(
+        Livestream.starts_at > now, Livestream.starts_at <= now + before, Livestream.cancelled_at.is_(None)))
+    sent = 0
+    for livestream in soon:
+        for host in livestream.hosts:
+            if notify(host, "livestreams.reminder",
+                      {"title": livestream.title, "starts_at": livestream.starts_at.isoformat()},
+                      url=_link("livestreams.run" if livestream.kind == POLICY else "livestreams.show",
+                                livestream_id=livestream.id),
+                      obj=livestream, dedupe_key=f"livestreams.reminder:{livestream.id}"):
+                sent += 1
+    db.session.commit()
+    return sent
