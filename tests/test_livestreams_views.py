@@ -355,3 +355,14 @@ def test_home_panel_shows_hosted_livestreams_and_questions_to_read(client):
     make_question(make_livestream(POLICY))
     login(client, make_user("staff", locale="en"))
     assert "1 question to read" in client.get("/home").get_data(as_text=True)
+
+
+def test_during_the_livestream_residents_see_answers_arrive(client):
+    livestream = make_livestream(POLICY, starts_in=timedelta(minutes=-10))
+    make_question(livestream, "现在能问吗？", status=APPROVED, answered=True)
+    page = client.get(f"/livestreams/{livestream.id}").get_data(as_text=True)
+    assert 'hx-trigger="every 30s"' in page
+    fragment = htmx_get(client, f"/livestreams/{livestream.id}").get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="public-questions"') and "现在能问吗？" in fragment
+    later = make_livestream(POLICY)
+    assert "every 30s" not in client.get(f"/livestreams/{later.id}").get_data(as_text=True)

@@ -82,7 +82,8 @@ def _labels() -> dict:
 @bp.route("/<int:livestream_id>")
 def show(livestream_id: int):
     livestream = _livestream_or_404(livestream_id)
-    return render("livestreams/show.html", **_show_context(livestream))
+    # While it is live, the questions section refreshes itself with this fragment.
+    return render("livestreams/show.html", "livestreams/_public_questions.html", **_show_context(livestream))
 
 
 @bp.route("/<int:livestream_id>/questions", methods=["POST"])
