@@ -1,7 +1,7 @@
 """livestreams: livestreams, hosts, featured shops, residents' questions, results
 
 Revision ID: 630923f780f4
-Revises: 62787ea91dc4
+Revises: b4ec53d4678c
 Create Date: 2026-11-23 14:33:03.920450
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '630923f780f4'
-down_revision = '62787ea91dc4'
+down_revision = 'b4ec53d4678c'
 branch_labels = None
 depends_on = None
 
