@@ -366,3 +366,17 @@ def test_during_the_livestream_residents_see_answers_arrive(client):
     assert fragment.lstrip().startswith('<section id="public-questions"') and "现在能问吗？" in fragment
     later = make_livestream(POLICY)
     assert "every 30s" not in client.get(f"/livestreams/{later.id}").get_data(as_text=True)
+
+
+def test_a_deleted_hosts_name_leaves_the_public_page_and_her_download_lists_her_livestreams(client):
+    from incubator.accounts import privacy
+
+    host = make_user("trainee", name="何佳怡")
+    livestream = make_livestream(POLICY, title="宝妈主播结业展示", hosts=[host])
+    assert [row["title"] for row in privacy.export(host)["livestreams_hosted"]] == ["宝妈主播结业展示"]
+    assert "何佳怡" in client.get(f"/livestreams/{livestream.id}").get_data(as_text=True)
+    privacy.anonymise(host)
+    db.session.commit()
+    html = client.get(f"/livestreams/{livestream.id}").get_data(as_text=True)
+    assert "何佳怡" not in html and "已删除用户" not in html
+    assert [h.id for h in livestream.hosts] == [host.id]  # the record of the livestream stays whole

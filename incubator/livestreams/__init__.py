@@ -18,4 +18,5 @@ AREA = Area(
     demo="incubator.livestreams.demo:seed",
     jobs="incubator.livestreams.jobs:JOBS",
     messages="incubator.livestreams.notices",
+    personal_data="incubator.livestreams.privacy",
 )

@@ -93,6 +93,12 @@ class Livestream(db.Model):
     def cancelled(self) -> bool:
         return self.cancelled_at is not None
 
+    @property
+    def public_hosts(self) -> list:
+        """Hosts named on public pages: active accounts only (a deleted
+        person's account is anonymised and inactive)."""
+        return [host for host in self.hosts if host.active]
+
     def is_host(self, user) -> bool:
         return any(host.id == getattr(user, "id", None) for host in self.hosts)
 
