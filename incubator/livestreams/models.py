@@ -73,6 +73,9 @@ class Livestream(db.Model):
     studio_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"), index=True)
     platform: Mapped[str] = mapped_column(String(30))
     room: Mapped[str] = mapped_column(String(255), default="")  # room number or link
+    # The booking area's hold on the studio, once livestreams reserve through it;
+    # a plain number until the bookings table is on main (then a foreign key).
+    booking_id: Mapped[int | None] = mapped_column(Integer, index=True)
     starts_at: Mapped[datetime] = mapped_column(index=True)  # UTC
     ends_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]

@@ -1,8 +1,8 @@
 """livestreams: livestreams, hosts, featured shops, residents' questions, results
 
-Revision ID: 630923f780f4
+Revision ID: 971ad401dc3d
 Revises: b4ec53d4678c
-Create Date: 2026-11-23 14:33:03.920450
+Create Date: 2026-11-23 14:52:59.620221
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '630923f780f4'
+revision = '971ad401dc3d'
 down_revision = 'b4ec53d4678c'
 branch_labels = None
 depends_on = None
@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('studio_id', sa.Integer(), nullable=True),
     sa.Column('platform', sa.String(length=30), nullable=False),
     sa.Column('room', sa.String(length=255), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=True),
     sa.Column('starts_at', sa.DateTime(), nullable=False),
     sa.Column('ends_at', sa.DateTime(), nullable=False),
     sa.Column('cancelled_at', sa.DateTime(), nullable=True),
@@ -43,6 +44,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_livestreams'))
     )
     with op.batch_alter_table('livestreams', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_livestreams_booking_id'), ['booking_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_livestreams_site_id'), ['site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_livestreams_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_livestreams_studio_id'), ['studio_id'], unique=False)
@@ -144,6 +146,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_livestreams_studio_id'))
         batch_op.drop_index(batch_op.f('ix_livestreams_starts_at'))
         batch_op.drop_index(batch_op.f('ix_livestreams_site_id'))
+        batch_op.drop_index(batch_op.f('ix_livestreams_booking_id'))
 
     op.drop_table('livestreams')
     # ### end Alembic commands ###
