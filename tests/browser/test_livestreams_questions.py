@@ -6,14 +6,21 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from incubator.extensions import db
-from incubator.livestreams import service
 from incubator.livestreams.models import APPROVED, POLICY, Question
 from tests.browser.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.factories_livestreams import make_livestream
 
 
-def test_resident_asks_on_a_phone_and_the_host_marks_it_answered(phone_page, laptop_page):
+def _log_in(page, user) -> None:
+    page.goto("/login")
+    page.locator("input[name=login_name]").fill(user.phone)
+    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/home**")
+
+
+def test_resident_asks_on_a_phone_and_the_host_marks_it_answered(phone_page, laptop_page, browser, live_server):
     host = make_user("trainee", name="张格琴")
     staff = make_user("staff", name="王芳")
     livestream = make_livestream(POLICY, title="社区医保政策解读", starts_in=timedelta(minutes=-5), hours=1,
@@ -34,18 +41,26 @@ def test_resident_asks_on_a_phone_and_the_host_marks_it_answered(phone_page, lap
     expect(phone.get_by_text("感谢您的提问")).to_be_visible()
     assert_accessible(phone)
 
-    # Staff approve it (the moderation queue has its own view tests).
+    # Staff approve it in the moderation queue (htmx swaps the card).
     question = db.session.scalar(db.select(Question))
     assert question.text == "孩子刚出生，医保怎么参保？"
-    service.moderate(staff, question, APPROVED)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", base_url=live_server)
+    desk = context.new_page()
+    _log_in(desk, staff)
+    desk.goto("/livestreams/moderation")
+    card = desk.locator(f"#question-{question.id}")
+    expect(card).to_contain_text("孩子刚出生，医保怎么参保？")
+    assert_accessible(desk)
+    card.get_by_role("button", name="通过").click()
+    expect(desk.locator(f"#question-{question.id}")).to_contain_text("已通过")
+    assert_accessible(desk)
+    context.close()
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).status == APPROVED
 
     # The host, on a laptop beside the camera.
     laptop = laptop_page
-    laptop.goto("/login")
-    laptop.locator("input[name=login_name]").fill(host.phone)
-    laptop.locator("input[name=password]").fill(DEFAULT_PASSWORD)
-    laptop.locator("main form button[type=submit]").click()
-    laptop.wait_for_url("**/home**")
+    _log_in(laptop, host)
     laptop.goto(f"/livestreams/{livestream.id}/run")
     item = laptop.locator(f"#question-{question.id}")
     expect(item).to_contain_text("孩子刚出生，医保怎么参保？")
