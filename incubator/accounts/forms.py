@@ -74,3 +74,9 @@ class DataRequestForm(FlaskForm):
                       validators=[DataRequired(REQUIRED)])
     details = TextAreaField(_l("Details"), description=_l("For a correction: what is wrong and what it should say."),
                             validators=[Length(max=2000)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("6-digit code from your authenticator app"),
+                       validators=[DataRequired(REQUIRED), Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

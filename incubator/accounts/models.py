@@ -31,6 +31,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Second factor (staff and admins may turn it on): a TOTP secret, and the
+    # last time step used, so that a code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     site: Mapped[Site] = relationship()
     role_grants: Mapped[list["UserRole"]] = relationship(
@@ -56,6 +60,10 @@ class User(UserMixin, db.Model):
     def primary_role(self) -> str | None:
         mine = self.roles
         return next((role for role in ROLES if role in mine), None)
+
+    @property
+    def has_two_step(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def login_name(self) -> str:
