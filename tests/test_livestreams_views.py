@@ -380,3 +380,10 @@ def test_a_deleted_hosts_name_leaves_the_public_page_and_her_download_lists_her_
     html = client.get(f"/livestreams/{livestream.id}").get_data(as_text=True)
     assert "何佳怡" not in html and "已删除用户" not in html
     assert [h.id for h in livestream.hosts] == [host.id]  # the record of the livestream stays whole
+
+
+def test_with_several_bases_the_programme_says_which_base(client):
+    default_test_site()
+    make_livestream(POLICY, site=make_site("江浦街道直播基地"), title="另一个基地的直播")
+    html = client.get("/livestreams/").get_data(as_text=True)
+    assert "另一个基地的直播" in html and "江浦街道直播基地" in html

@@ -87,6 +87,7 @@ class Livestream(db.Model):
     shops: Mapped[list["Shop"]] = relationship(  # noqa: F821
         secondary=livestream_shops, lazy="selectin", order_by="Shop.name")
     studio: Mapped["Resource | None"] = relationship()  # noqa: F821
+    site: Mapped["Site"] = relationship()  # noqa: F821
     questions: Mapped[list["Question"]] = relationship(
         back_populates="livestream", cascade="all, delete-orphan", order_by="Question.created_at")
     results: Mapped[list["LivestreamResult"]] = relationship(
