@@ -78,16 +78,19 @@ def seed(ctx) -> None:
                        room="https://live.douyin.com/lieshita", host_ids=[people["staff"].id],
                        guest="浦口区民政局 刘科长",
                        description="居家养老服务补贴、高龄津贴怎么申请？现在就可以留言提问。")
+    next_questions = []
     for name, text, status, phone in [
         ("张大爷", "我父亲85岁，高龄津贴要本人去窗口申请吗？", APPROVED, ""),
         ("", "居家养老上门服务每个月有几次？", APPROVED, ""),
         ("李女士", "外地户籍老人在南京能享受养老补贴吗？", PENDING, "13951700000"),
         ("", "助餐点的饭菜能送到家里吗？", PENDING, ""),
     ]:
-        db.session.add(Question(livestream_id=policy_next.id, name=name, text=text, status=status, phone=phone,
-                                created_at=utcnow() - timedelta(hours=5),
-                                moderated_at=utcnow() - timedelta(hours=2) if status != PENDING else None,
-                                moderated_by_id=staff.id if status != PENDING else None))
+        question = Question(livestream_id=policy_next.id, name=name, text=text, status=status, phone=phone,
+                            created_at=utcnow() - timedelta(hours=5),
+                            moderated_at=utcnow() - timedelta(hours=2) if status != PENDING else None,
+                            moderated_by_id=staff.id if status != PENDING else None)
+        db.session.add(question)
+        next_questions.append(question)
 
     showcase = plan(5, (19, 0), (20, 30), title="宝妈主播结业展示", kind=SHOWCASE, platform="kuaishou",
                     room="快手号 lieshita_mama",
@@ -102,4 +105,5 @@ def seed(ctx) -> None:
     ctx.made["livestreams"] = {
         "nang_sales": nang_sales, "policy_past": policy_past, "policy_next": policy_next,
         "showcase": showcase, "farm_sales": farm_sales,
+        "approved_question": next_questions[0], "pending_question": next_questions[2],
     }

@@ -14,12 +14,19 @@ from wtforms import (
     TimeField,
 )
 from wtforms.form import Form
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.livestreams.models import ANSWER_MAX_CHARS, QUESTION_MAX_CHARS
 
 REQUIRED = _l("This field is required.")
+RANGE = _l("Use a number from %(min)s to %(max)s.")
+
+
+def sensible_day(form, field):
+    """A livestream's day: this century, not a typing slip like year 9999."""
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Choose a date between 2000 and 2100."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -32,7 +39,7 @@ class MultiCheckboxField(SelectMultipleField):
 class LivestreamForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField(_l("Kind"), validators=[DataRequired(REQUIRED)])
-    day = DateField(_l("Day"), validators=[DataRequired(REQUIRED)])
+    day = DateField(_l("Day"), validators=[DataRequired(REQUIRED), sensible_day])
     start = TimeField(_l("Starts at"), validators=[DataRequired(REQUIRED)])
     end = TimeField(_l("Ends at"), validators=[DataRequired(REQUIRED)])
     platform = SelectField(_l("Platform"), validators=[DataRequired(REQUIRED)])
@@ -70,12 +77,12 @@ class AnswerForm(FlaskForm):
 
 class ResultRowForm(Form):
     shop_id = HiddenField()
-    viewers = IntegerField(_l("Viewers"), validators=[InputRequired(REQUIRED), NumberRange(min=0)],
+    viewers = IntegerField(_l("Viewers"), validators=[InputRequired(REQUIRED), NumberRange(0, 2_000_000_000, RANGE)],
                            render_kw={"inputmode": "numeric"})
-    orders = IntegerField(_l("Orders"), validators=[InputRequired(REQUIRED), NumberRange(min=0)],
+    orders = IntegerField(_l("Orders"), validators=[InputRequired(REQUIRED), NumberRange(0, 2_000_000_000, RANGE)],
                           render_kw={"inputmode": "numeric"})
     revenue = DecimalField(_l("Revenue (yuan)"), places=2,
-                           validators=[InputRequired(REQUIRED), NumberRange(min=0)],
+                           validators=[InputRequired(REQUIRED), NumberRange(0, 20_000_000, RANGE)],
                            render_kw={"inputmode": "decimal"})
 
 

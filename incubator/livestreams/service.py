@@ -58,7 +58,13 @@ QUESTION_STATUS_LABELS = {
     REJECTED: _l("Rejected"),
 }
 
+MAX_RESULT = 2_000_000_000  # fits the database's integer columns (revenue: 20 million yuan)
 PHONE_PATTERN = re.compile(r"^[0-9+\-\s]{5,20}$")
+
+
+def _clean(value: str | None) -> str:
+    """Typed text as stored: trimmed, without NUL characters (PostgreSQL refuses them)."""
+    return (value or "").replace("\x00", "").strip()
 
 
 # --- Who may do what -----------------------------------------------------------
@@ -131,10 +137,14 @@ def schedule(actor, *, site_id: int, title: str, kind: str, platform: str, start
              room: str = "", studio_id: int | None = None, description: str = "",
              livestream: Livestream | None = None) -> Livestream:
     """Schedule a new livestream, or change one (livestream given). Times are UTC."""
-    title = (title or "").strip()
+    title = _clean(title)
     errors = []
     if not title:
         errors.append(("title", _l("Give the livestream a title.")))
+    for field, value, limit in (("title", title, 200), ("guest", guest, 120), ("room", room, 255),
+                                ("products", products, 2000), ("description", description, 2000)):
+        if len(_clean(value)) > limit:
+            errors.append((field, _l("Please keep this under %(max)s characters.", max=limit)))
     if kind not in KINDS:
         errors.append(("kind", _l("Choose the kind of livestream.")))
     if platform not in PLATFORMS:
@@ -149,7 +159,7 @@ def schedule(actor, *, site_id: int, title: str, kind: str, platform: str, start
         if host_ids else []
     if len(hosts) != len(host_ids):
         errors.append(("host_ids", _l("Choose hosts from this base's people.")))
-    elif not hosts and not (guest or "").strip():
+    elif not hosts and not _clean(guest):
         errors.append(("host_ids", _l("Choose at least one host, or name a guest.")))
     shops = list(db.session.scalars(select(Shop).where(Shop.id.in_(shop_ids), Shop.site_id == site_id))) \
         if shop_ids else []
@@ -176,10 +186,10 @@ def schedule(actor, *, site_id: int, title: str, kind: str, platform: str, start
     new_hosts = {h.id for h in hosts} - ({h.id for h in livestream.hosts} if livestream else set())
     livestream = livestream or Livestream(site_id=site_id, created_by_id=getattr(actor, "id", None))
     livestream.title, livestream.kind, livestream.platform = title, kind, platform
-    livestream.room = (room or "").strip()
-    livestream.guest = (guest or "").strip()
-    livestream.products = (products or "").strip()
-    livestream.description = (description or "").strip()
+    livestream.room = _clean(room)
+    livestream.guest = _clean(guest)
+    livestream.products = _clean(products)
+    livestream.description = _clean(description)
     livestream.studio_id = studio.id if studio else None
     livestream.starts_at, livestream.ends_at = starts_at, ends_at
     livestream.hosts = hosts
@@ -221,9 +231,9 @@ def ask(livestream: Livestream, *, text: str, name: str = "", phone: str = "",
     """A resident (no account) asks a question; it waits for staff approval."""
     if not livestream.takes_questions(now):
         raise NotAllowed(_l("This livestream does not take questions."), field="text")
-    text = (text or "").strip()
-    name = (name or "").strip()
-    phone = (phone or "").strip()
+    text = _clean(text)
+    name = _clean(name)
+    phone = _clean(phone)
     errors = []
     if not text:
         errors.append(("text", _l("Write your question.")))
@@ -277,7 +287,7 @@ def save_answer(actor, question: Question, answer: str) -> Question:
     """A short written answer, shown under the question on the public page."""
     if question.status != APPROVED:
         raise NotAllowed(_l("Only approved questions can be answered."), field="answer")
-    answer = (answer or "").strip()
+    answer = _clean(answer)
     if len(answer) > ANSWER_MAX_CHARS:
         raise DomainError(_l("Please keep the answer under %(max)s characters.", max=ANSWER_MAX_CHARS),
                           field="answer")
@@ -357,6 +367,8 @@ def save_results(actor, livestream: Livestream, rows: list[ResultRow],
             errors.append((None, _l("Results can only be entered for the featured shops.")))
         if min(row.viewers, row.orders, row.revenue_fen) < 0:
             errors.append((None, _l("Viewers, orders and revenue cannot be negative.")))
+        if max(row.viewers, row.orders, row.revenue_fen) > MAX_RESULT:
+            errors.append((None, _l("That number is too large; please check it.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors[:1])
     existing = {r.shop_id: r for r in livestream.results}

@@ -150,10 +150,19 @@ def _fill_choices(form: LivestreamForm, site_id: int) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    return _edit(None)
+
+
 @bp.route("/<int:livestream_id>/edit", methods=["GET", "POST"])
 @staff_required
-def edit(livestream_id: int | None = None):
-    livestream = ensure_same_site(_livestream_or_404(livestream_id)) if livestream_id else None
+def edit(livestream_id: int):
+    return _edit(ensure_same_site(_livestream_or_404(livestream_id)))
+
+
+def _edit(livestream: Livestream | None):
+    """Schedule a livestream, or change one: the same form and rules."""
     site = _site_for(livestream)
     form = LivestreamForm(obj=livestream)
     _fill_choices(form, site.id)
