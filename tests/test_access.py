@@ -77,6 +77,19 @@ ACCESS: dict[str, Rule] = {
     "accounts.handle_data_request": STAFF_SCOPED,
     "sites.index": ADMIN_ONLY,
     "sites.edit": ADMIN_ONLY,
+    "livestreams.index": PUBLIC,
+    "livestreams.show": PUBLIC,
+    "livestreams.ask": PUBLIC,
+    "livestreams.desk": SIGNED_IN,
+    "livestreams.new": STAFF_ONLY,
+    "livestreams.edit": STAFF_SCOPED,
+    "livestreams.cancel": STAFF_SCOPED,
+    "livestreams.run": STAFF_SCOPED,  # and the livestream's hosts
+    "livestreams.answered": STAFF_SCOPED,
+    "livestreams.answer": STAFF_SCOPED,
+    "livestreams.moderation": STAFF_ONLY,
+    "livestreams.moderate": STAFF_SCOPED,
+    "livestreams.results": STAFF_SCOPED,  # and the livestream's hosts
 }
 
 
@@ -93,6 +106,8 @@ PARAMS = {
     "fmt": lambda ctx: "json",
     "site_id": lambda ctx: ctx.site.id,
     "request_id": lambda ctx: ctx.made["access"]["data_request"].id,
+    "livestream_id": lambda ctx: ctx.made["livestreams"]["policy_next"].id,
+    "question_id": lambda ctx: ctx.made["livestreams"]["pending_question"].id,
 }
 
 
