@@ -1,7 +1,7 @@
 """livestreams: livestreams, hosts, featured shops, residents' questions, results
 
 Revision ID: 971ad401dc3d
-Revises: e8e30bd792ab
+Revises: b82eea160a87
 Create Date: 2026-11-23 14:52:59.620221
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '971ad401dc3d'
-down_revision = 'e8e30bd792ab'
+down_revision = 'b82eea160a87'
 branch_labels = None
 depends_on = None
 
