@@ -336,3 +336,18 @@ def test_notification_texts_are_in_the_readers_language(app):
         with force_locale("zh_Hans_CN"):
             assert "社区医保政策解读" in render_text("livestreams.reminder", params)
             assert "开播" in render_text("livestreams.reminder", params)
+
+
+def test_the_weekly_staff_digest_counts_livestreams_and_waiting_questions():
+    from incubator.livestreams import digest
+    from incubator.notify.digest import digest_sections
+
+    keys = [section.key for section in digest_sections]
+    assert keys.count("livestreams_this_week") == 1 and keys.count("livestream_questions_waiting") == 1
+    now = utcnow()
+    livestream = make_livestream(POLICY, starts_in=timedelta(days=1))
+    make_livestream(SALES, starts_in=timedelta(days=2), cancelled=True)
+    make_question(livestream)
+    make_question(livestream, status=APPROVED)
+    assert digest.livestreams_this_week(livestream.site_id, now, now) == 1
+    assert digest.questions_waiting(livestream.site_id, now, now) == 1

@@ -31,3 +31,9 @@ def _cancelled(p):
 def _reminder(p):
     return _("Your livestream “%(title)s” starts at %(when)s.", title=p.get("title", ""),
              when=_when(p.get("starts_at", "")))
+
+
+# The weekly staff digest gets the livestream lines when the notices load.
+from incubator.livestreams.digest import register as _register_digest  # noqa: E402
+
+_register_digest()
