@@ -1,7 +1,7 @@
 """livestreams: livestreams, hosts, featured shops, residents' questions, results
 
 Revision ID: 971ad401dc3d
-Revises: b82eea160a87
+Revises: 072adb8811bc
 Create Date: 2026-11-23 14:52:59.620221
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '971ad401dc3d'
-down_revision = 'b82eea160a87'
+down_revision = '072adb8811bc'
 branch_labels = None
 depends_on = None
 
