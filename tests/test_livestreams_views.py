@@ -33,7 +33,7 @@ def test_public_programme_and_livestream_page_need_no_login(client):
     html = client.get("/livestreams/", headers=EN).get_data(as_text=True)
     assert "养老服务补贴政策问答" in html and "新疆香馕带货专场" in html
     assert "Cancelled" in html
-    assert html.index("Coming up") < html.index("养老服务补贴政策问答") < html.index("Past livestreams") \
+    assert html.index("Upcoming livestreams") < html.index("养老服务补贴政策问答") < html.index("Past livestreams") \
         < html.index("新疆香馕带货专场")
     page = client.get(f"/livestreams/{coming.id}", headers=EN)
     assert page.status_code == 200

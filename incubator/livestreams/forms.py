@@ -38,7 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class LivestreamForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    kind = SelectField(_l("Kind"), validators=[DataRequired(REQUIRED)])
+    kind = SelectField(_l("Kind of livestream"), validators=[DataRequired(REQUIRED)])
     day = DateField(_l("Day"), validators=[DataRequired(REQUIRED), sensible_day])
     start = TimeField(_l("Starts at"), validators=[DataRequired(REQUIRED)])
     end = TimeField(_l("Ends at"), validators=[DataRequired(REQUIRED)])

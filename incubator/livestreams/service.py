@@ -53,7 +53,7 @@ PLATFORM_LABELS = {
 }
 
 QUESTION_STATUS_LABELS = {
-    PENDING: _l("Waiting for approval"),
+    PENDING: _l("Waiting for staff"),
     APPROVED: _l("Approved"),
     REJECTED: _l("Rejected"),
 }

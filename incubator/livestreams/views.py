@@ -46,8 +46,8 @@ def _runnable_or_404(livestream: Livestream) -> Livestream:
     return livestream
 
 
-def _question_or_404(question_id: int) -> Question:
-    return db.get_or_404(Question, question_id)
+def _question_or_404(resident_question_id: int) -> Question:
+    return db.get_or_404(Question, resident_question_id)
 
 
 def _site_filter() -> int | None:
@@ -229,10 +229,10 @@ def run(livestream_id: int):
     return render("livestreams/run.html", "livestreams/_queue.html", **_queue_context(livestream))
 
 
-@bp.route("/questions/<int:question_id>/answered", methods=["POST"])
+@bp.route("/questions/<int:resident_question_id>/answered", methods=["POST"])
 @login_required
-def answered(question_id: int):
-    question = _question_or_404(question_id)
+def answered(resident_question_id: int):
+    question = _question_or_404(resident_question_id)
     livestream = _runnable_or_404(question.livestream)
     try:
         service.mark_answered(current_user, question, answered=request.form.get("answered", "1") == "1")
@@ -244,10 +244,10 @@ def answered(question_id: int):
     return redirect_to(url_for("livestreams.run", livestream_id=livestream.id))
 
 
-@bp.route("/questions/<int:question_id>/answer", methods=["POST"])
+@bp.route("/questions/<int:resident_question_id>/answer", methods=["POST"])
 @login_required
-def answer(question_id: int):
-    question = _question_or_404(question_id)
+def answer(resident_question_id: int):
+    question = _question_or_404(resident_question_id)
     livestream = _runnable_or_404(question.livestream)
     form = AnswerForm()
     if form.validate_on_submit():
@@ -275,10 +275,10 @@ def moderation():
     return render("livestreams/moderation.html", questions=questions, labels=_labels())
 
 
-@bp.route("/questions/<int:question_id>/moderate", methods=["POST"])
+@bp.route("/questions/<int:resident_question_id>/moderate", methods=["POST"])
 @staff_required
-def moderate(question_id: int):
-    question = _question_or_404(question_id)
+def moderate(resident_question_id: int):
+    question = _question_or_404(resident_question_id)
     ensure_same_site(question.livestream)
     decision = request.form.get("decision")
     if decision not in (APPROVED, REJECTED):

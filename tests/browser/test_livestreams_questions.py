@@ -51,7 +51,7 @@ def test_resident_asks_on_a_phone_and_the_host_marks_it_answered(phone_page, lap
     card = desk.locator(f"#question-{question.id}")
     expect(card).to_contain_text("孩子刚出生，医保怎么参保？")
     assert_accessible(desk)
-    card.get_by_role("button", name="通过").click()
+    card.get_by_role("button", name="通过", exact=True).click()
     expect(desk.locator(f"#question-{question.id}")).to_contain_text("已通过")
     assert_accessible(desk)
     context.close()
