@@ -153,7 +153,7 @@ PARAMS = {
     "action": lambda ctx: "accept",
     "notification_id": lambda ctx: _first_id("incubator.notify.models:Notification", ctx),
     "livestream_id": lambda ctx: ctx.made["livestreams"]["policy_next"].id,
-    "question_id": lambda ctx: ctx.made["livestreams"]["pending_question"].id,
+    "resident_question_id": lambda ctx: ctx.made["livestreams"]["pending_question"].id,
 }
 
 
