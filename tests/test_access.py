@@ -198,6 +198,19 @@ ACCESS: dict[str, Rule] = {
     "shops.move_stage": STAFF_ONLY,
     "shops.delete_stage": STAFF_ONLY,
     "shops.support": STAFF_ONLY,
+    "livestreams.index": PUBLIC,
+    "livestreams.show": PUBLIC,
+    "livestreams.ask": PUBLIC,
+    "livestreams.desk": SIGNED_IN,
+    "livestreams.new": STAFF_ONLY,
+    "livestreams.edit": STAFF_SCOPED,
+    "livestreams.cancel": STAFF_SCOPED,
+    "livestreams.run": STAFF_SCOPED,  # and the livestream's hosts
+    "livestreams.answered": STAFF_SCOPED,
+    "livestreams.answer": STAFF_SCOPED,
+    "livestreams.moderation": STAFF_ONLY,
+    "livestreams.moderate": STAFF_SCOPED,
+    "livestreams.results": STAFF_SCOPED,  # and the livestream's hosts
 }
 
 
@@ -253,6 +266,8 @@ PARAMS = {
     "kit_id": lambda ctx: _first_id("incubator.booking.models:Kit", ctx),
     "blackout_id": lambda ctx: _first_id("incubator.booking.models:Blackout", ctx),
     "token": lambda ctx: "not-a-calendar-token",
+    "livestream_id": lambda ctx: ctx.made["livestreams"]["policy_next"].id,
+    "resident_question_id": lambda ctx: ctx.made["livestreams"]["pending_question"].id,
 }
 
 
