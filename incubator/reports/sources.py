@@ -133,11 +133,11 @@ def enrolments(scope: Scope) -> list[Application]:
             if a.cohort.starts_on <= scope.end and a.cohort.ends_on >= scope.start]
 
 
-def certificates(scope: Scope) -> list[Certificate]:
-    """Certificates issued during the period, with the training filters."""
-    query = (select(Certificate).where(Certificate.issued_at >= scope.start_at,
-                                       Certificate.issued_at < scope.end_at)
-             .order_by(Certificate.issued_at, Certificate.id))
+def certificates(scope: Scope, whole_history: bool = False) -> list[Certificate]:
+    """Certificates issued during the period (or ever), with the training filters."""
+    query = select(Certificate).order_by(Certificate.issued_at, Certificate.id)
+    if not whole_history:
+        query = query.where(Certificate.issued_at >= scope.start_at, Certificate.issued_at < scope.end_at)
     if scope.site_id is not None:
         query = query.where(Certificate.site_id == scope.site_id)
     if scope.programme_id:
@@ -213,8 +213,8 @@ def benefited(scope: Scope) -> Result:
     return Result(len(people), Table(columns, rows), breakdown=breakdown)
 
 
-def certificates_issued(scope: Scope) -> Result:
-    found = certificates(scope)
+def certificates_issued(scope: Scope, whole_history: bool = False) -> Result:
+    found = certificates(scope, whole_history)
     rows = []
     for c in found:
         user = db.session.get(User, c.user_id)
@@ -267,9 +267,10 @@ def sessions_held(scope: Scope) -> Result:
 # --- Incubated ------------------------------------------------------------------
 
 def incubated(scope: Scope, rule=None) -> Result:
-    """People incubated during the period under the base's rule: the first
-    certificate (when completion counts) or the day her shop reached the rule's
-    stage (when shops count and the shops area records stages)."""
+    """People who became incubated during the period under the base's rule:
+    the day of her first certificate (when completion counts) or the day her
+    shop reached the rule's stage (when shops count and the shops area records
+    stages), whichever came first, falls in the period."""
     from incubator.reports.settings import rule_for
 
     rule = rule or rule_for(scope.site_id)
@@ -281,15 +282,15 @@ def incubated(scope: Scope, rule=None) -> Result:
             first[person_id] = {"person_id": person_id, "person": name, "day": day, "how": how}
 
     if rule.by_completion:
-        for row in certificates_issued(scope).table.rows:
+        for row in certificates_issued(scope, whole_history=True).table.rows:
             note(row["person_id"], row["person"], row["issued"],
                  str(_l("Completed %(programme)s", programme=row["programme"])))
     if rule.by_shop_stage and not scope.has_training_filters:
-        reached = shops_reached_stage(scope, rule.shop_stage)
+        reached = shops_reached_stage(scope, rule.shop_stage, whole_history=True)
         for row in reached.table.rows if reached else []:
             note(row["owner_id"], row["owner"], row["reached"],
                  str(_l("Shop %(shop)s incubated", shop=row["shop"])))
-    rows = sorted(first.values(), key=lambda r: (r["day"], r["person"]))
+    rows = sorted((r for r in first.values() if scope.holds_day(r["day"])), key=lambda r: (r["day"], r["person"]))
     columns = [PERSON, Column("how", _l("How")), Column("day", _l("Incubated on"), "date")]
     return Result(len(rows), Table(columns, rows))
 
@@ -319,9 +320,9 @@ def shops_per_stage(scope: Scope) -> Result | None:
     return None  # wired when the shops area lands
 
 
-def shops_reached_stage(scope: Scope, stage_key: str) -> Result | None:
-    """Shops that reached a stage during the period (owner_id, owner, shop,
-    reached). None until the shops area records stage changes."""
+def shops_reached_stage(scope: Scope, stage_key: str, whole_history: bool = False) -> Result | None:
+    """Shops that reached a stage during the period, or ever (rows: owner_id,
+    owner, shop, reached). None until the shops area records stage changes."""
     if optional_model("incubator.shops.models", "Stage") is None:
         return None
     return None  # wired when the shops area lands
