@@ -61,7 +61,8 @@ def trigger(response: Response, event: str, detail=None) -> Response:
     """Ask htmx to fire an event in the browser after the swap."""
     events = json.loads(response.headers.get("HX-Trigger", "{}") or "{}")
     events[event] = detail if detail is not None else True
-    response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=False)
+    # ASCII only: header values travel as Latin-1; JSON escapes keep Chinese intact.
+    response.headers["HX-Trigger"] = json.dumps(events)
     return response
 
 
