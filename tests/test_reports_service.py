@@ -74,7 +74,8 @@ def build_base(seed: int, site, people=14):
             app = make_application(user, cohort_info["obj"], status, submitted)
             made["apps"].append({"user": user, "cohort": cohort_info, "status": status, "submitted": submitted})
             if status in ("confirmed", "dropped_out") and rng.random() < 0.6:
-                issued = datetime.combine(cohort_info["ends"], datetime.min.time()) + timedelta(hours=rng.randint(-8, 30))
+                ended = datetime.combine(cohort_info["ends"], datetime.min.time())
+                issued = ended + timedelta(hours=rng.randint(-8, 30))
                 make_certificate(user, cohort_info["obj"], issued)
                 made["certs"].append({"user": user, "cohort": cohort_info, "issued": issued})
             assert app.id

@@ -147,7 +147,7 @@ def test_exports_are_csv_with_bom_honouring_the_filters(client):
     people = read_csv(client.get(f"/reports/exports/people.csv?{PERIOD}"))
     header, rows = people[0], people[1:]
     assert header[:2] == ["Person", "Mobile"]
-    by_name = {r[0]: dict(zip(header, r)) for r in rows}
+    by_name = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
     assert set(by_name) == {"张格琴", "林浩然"}
     assert by_name["张格琴"]["Mobile"] == person.phone
     assert by_name["张格琴"]["Certificates"] == "1" and by_name["张格琴"]["Incubated on"] == "2026-05-02"
