@@ -52,7 +52,7 @@ system-test-deps:
 	@command -v chromium >/dev/null || { echo "ERROR: /usr/bin/chromium is missing." >&2; exit 1; }
 
 lint: install-dev
-	$(BIN)/ruff check incubator tests bench
+	$(BIN)/ruff check incubator tests $(wildcard bench)
 
 # The whole suite on SQLite; then the database tests again on PostgreSQL when
 # TEST_DATABASE_URL is set (.ci/run sets it).

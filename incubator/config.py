@@ -5,6 +5,7 @@ Every setting a person may change is listed in the README ("Settings").
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -50,9 +51,13 @@ def build_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Server-side session limits (accounts/sessions.py). "Keep me logged in"
+        # makes the cookie outlive the browser and stretches both limits.
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 120))),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12))),
+        "REMEMBERED_IDLE_TIMEOUT": timedelta(days=14),
+        "REMEMBERED_ABSOLUTE_TIMEOUT": timedelta(days=30),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         # A page left open all afternoon must still submit.
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",

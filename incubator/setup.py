@@ -65,17 +65,17 @@ def translation_directories() -> list[str]:
     return [str(d) for d in directories if d.is_dir()]
 
 
-def _load_user(session_id: str):
-    """The cookie holds "id:version"; a raised version (password changed,
-    sessions ended) makes old cookies worthless."""
-    from incubator.accounts.models import User
+def _load_user(user_id: str):
+    """The person of this cookie, while the session row behind it lives."""
+    from flask import session
 
-    try:
-        user_id, version = (int(part) for part in session_id.split(":"))
-    except ValueError:
+    from incubator.accounts.models import User
+    from incubator.accounts.sessions import active_session
+
+    if not user_id.isdigit():
         return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or not user.active:
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or active_session(user.id, session.get("sid")) is None:
         return None
     return user
 

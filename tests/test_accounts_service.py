@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 
 from incubator.accounts import service
 from incubator.accounts.models import ConsentRecord, User
+from incubator.accounts.sessions import active_session, start_session
 from incubator.audit import AuditEntry
 from incubator.errors import Conflict, DomainError
 from incubator.extensions import db
@@ -71,14 +74,51 @@ def test_authenticate_checks_password_and_active_flag():
     assert service.authenticate("13900004444", DEFAULT_PASSWORD) is None
 
 
-def test_changing_password_ends_other_sessions():
+def test_changing_password_ends_other_sessions_but_this_one():
     user = make_user()
-    version = user.session_version
+    here, elsewhere = start_session(user), start_session(user)
     with pytest.raises(DomainError):
         service.change_password(user, "not it", "new password 1")
-    service.change_password(user, DEFAULT_PASSWORD, "new password 1")
-    assert user.session_version == version + 1
+    service.change_password(user, DEFAULT_PASSWORD, "new password 1", keep_session=here.token)
+    assert active_session(user.id, here.token) is not None
+    assert active_session(user.id, elsewhere.token) is None
     assert service.authenticate(user.phone, "new password 1") == user
+
+
+@pytest.mark.parametrize("password", ["12345678", "Password1", "woaini1314", "1q2w3e4r"])
+def test_common_passwords_are_refused(password):
+    with pytest.raises(DomainError, match="太常见"):
+        service.check_password_rules(password)
+
+
+def test_disabling_an_account_signs_it_out_everywhere():
+    admin, person = make_user("admin"), make_user()
+    token = start_session(person).token
+    service.set_active(admin, person, False)
+    assert active_session(person.id, token) is None
+    assert service.authenticate(person.phone, DEFAULT_PASSWORD) is None
+    with pytest.raises(DomainError):
+        service.set_active(admin, admin, False)
+
+
+def test_idle_and_absolute_timeouts_end_a_session(app):
+    user = make_user()
+    idle, fresh = start_session(user), start_session(user)
+    idle.last_seen_at -= app.config["SESSION_IDLE_TIMEOUT"] + timedelta(minutes=1)
+    old = start_session(user)
+    old.created_at -= app.config["SESSION_ABSOLUTE_TIMEOUT"] + timedelta(minutes=1)
+    db.session.commit()
+    assert active_session(user.id, idle.token) is None
+    assert active_session(user.id, old.token) is None
+    assert active_session(user.id, fresh.token) is not None
+
+
+def test_a_remembered_session_outlives_the_ordinary_idle_limit(app):
+    user = make_user()
+    remembered = start_session(user, remember=True)
+    remembered.last_seen_at -= app.config["SESSION_IDLE_TIMEOUT"] + timedelta(minutes=1)
+    db.session.commit()
+    assert active_session(user.id, remembered.token) is not None
 
 
 def test_granting_and_removing_roles_is_recorded_in_history():

@@ -189,3 +189,38 @@ def test_csrf_token_is_on_main_for_htmx_buttons(client):
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'<main id="main" hx-headers=\'\{"X-CSRFToken": "[^"]+"\}\'', html)
     assert csrf_token(client)
+
+
+def test_logout_ends_the_session_on_the_server_so_a_copied_cookie_is_worthless(app, client):
+    login(client, make_user())
+    stolen = client.get_cookie("session").value
+    post(client, "/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/profile").status_code == 302
+
+
+def test_admin_signs_a_person_out_everywhere_and_disables_the_account(app, client):
+    admin, person = make_user("admin"), make_user("staff")
+    device = app.test_client()
+    login(device, person)
+    login(client, admin)
+    response = post(client, f"/admin/users/{person.id}/access", {"action": "sign_out"}, htmx=True)
+    assert response.status_code == 200 and f'id="user-{person.id}"' in response.get_data(as_text=True)
+    assert device.get("/profile").status_code == 302
+
+    login(device, person)
+    post(client, f"/admin/users/{person.id}/access", {"action": "disable"})
+    assert device.get("/profile").status_code == 302
+    db.session.refresh(person)
+    assert not person.active
+    assert post(device, "/login", {"login_name": person.phone, "password": DEFAULT_PASSWORD}).status_code == 422
+
+
+def test_keep_me_logged_in_makes_the_cookie_outlive_the_browser(client):
+    user = make_user()
+    plain = post(client, "/login", {"login_name": user.phone, "password": DEFAULT_PASSWORD})
+    assert "Expires" not in next(c for c in plain.headers.getlist("Set-Cookie") if c.startswith("session="))
+    post(client, "/logout")
+    kept = post(client, "/login", {"login_name": user.phone, "password": DEFAULT_PASSWORD, "remember": "y"})
+    assert "Expires" in next(c for c in kept.headers.getlist("Set-Cookie") if c.startswith("session="))

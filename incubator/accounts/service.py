@@ -7,7 +7,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from incubator.accounts.models import ConsentRecord, User, UserRole
-from incubator.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from incubator.accounts.passwords import (
+    DUMMY_HASH,
+    hash_password,
+    is_common_password,
+    needs_rehash,
+    verify_password,
+)
+from incubator.accounts.sessions import end_all_sessions
 from incubator.audit import record_change
 from incubator.auth import ROLES
 from incubator.errors import Conflict, DomainError
@@ -50,6 +57,8 @@ def parse_login_name(raw: str) -> tuple[str | None, str | None]:
 def check_password_rules(password: str, field: str = "password") -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise DomainError(_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), field=field)
+    if is_common_password(password):
+        raise DomainError(_l("This password is too common and easy to guess. Choose another."), field=field)
 
 
 def find_by_login(login_name: str) -> User | None:
@@ -104,15 +113,36 @@ def authenticate(login_name: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep_session: str | None = None) -> None:
     if not verify_password(user.password_hash, current or ""):
         raise DomainError(_l("Your current password is not right."), field="current_password")
     check_password_rules(new, field="new_password")
     user.password_hash = hash_password(new)
     # Every other signed-in device has to log in again.
-    user.session_version += 1
+    end_all_sessions(user, keep_token=keep_session)
     record_change(user, "account.password_changed", user)
     db.session.commit()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Disable or re-enable an account; disabling signs it out everywhere."""
+    if user.id == actor.id and not active:
+        raise DomainError(_l("You cannot disable your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    record_change(actor, "account.enabled" if active else "account.disabled", user,
+                  before={"active": not active}, after={"active": active})
+    db.session.commit()
+
+
+def sign_out_everywhere(actor: User, user: User) -> int:
+    ended = end_all_sessions(user)
+    record_change(actor, "account.sessions_ended", user, after={"sessions": ended})
+    db.session.commit()
+    return ended
 
 
 def update_profile(user: User, *, display_name: str, login_name_email: str | None,

@@ -1,8 +1,8 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from incubator.accounts import service
+from incubator.accounts import service, sessions
 from incubator.accounts.forms import LoginForm, PasswordForm, ProfileForm, SignUpForm, UserSearchForm
 from incubator.accounts.models import User
 from incubator.auth import ROLE_LABELS, ROLES, admin_required
@@ -43,7 +43,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.login_name.data, form.password.data)
         if user:
-            login_user(user, remember=form.remember.data)
+            begin_session(user, remember=form.remember.data)
             return redirect_to(safe_next(url_for("pages.home")))
         form.form_errors.append(_("That mobile number or e-mail and password do not match."))
     if form.is_submitted():
@@ -51,9 +51,20 @@ def login():
     return render("accounts/login.html", form=form)
 
 
+def begin_session(user: User, remember: bool = False) -> None:
+    """Sign in on this device: a server-side session row, its token in the cookie."""
+    record = sessions.start_session(user, remember=remember)
+    session.clear()
+    session["sid"] = record.token
+    session.permanent = remember
+    login_user(user)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
+    sessions.end_session(session.get("sid"))
     logout_user()
+    session.pop("sid", None)
     flash(_("You are logged out."), "info")
     return redirect_to(url_for("pages.index"))
 
@@ -72,7 +83,7 @@ def signup():
         except DomainError as error:
             apply_errors(form, error)
         else:
-            login_user(user)
+            begin_session(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return redirect_to(safe_next(url_for("pages.home")))
     if form.is_submitted():
@@ -107,12 +118,10 @@ def change_password():
     if password_form.validate_on_submit():
         try:
             service.change_password(current_user, password_form.current_password.data,
-                                    password_form.new_password.data)
+                                    password_form.new_password.data, keep_session=session.get("sid"))
         except DomainError as error:
             apply_errors(password_form, error)
         else:
-            # The session version changed: sign this device in again at once.
-            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices must log in again."), "success")
             return redirect_to(url_for("accounts.profile"))
     form = ProfileForm(obj=current_user)
@@ -160,5 +169,30 @@ def toggle_role(user_id: int, role: str):
         flash(str(error.message), "error")
     if wants_fragment():
         # The row swaps itself: the admin sees the new roles without a reload.
+        return render_template("accounts/_user_row.html", user=user, roles=ROLES, role_labels=ROLE_LABELS)
+    return redirect(safe_next(url_for("accounts.users")), code=303)
+
+
+@bp.route("/admin/users/<int:user_id>/access", methods=["POST"])
+@admin_required
+def account_access(user_id: int):
+    """Disable or enable an account, or sign it out on every device."""
+    user = db.get_or_404(User, user_id)
+    action = request.form.get("action")
+    try:
+        if action == "sign_out":
+            service.sign_out_everywhere(current_user, user)
+            flash(_("%(name)s is signed out on every device.", name=user.display_name), "success")
+        elif action in ("disable", "enable"):
+            service.set_active(current_user, user, action == "enable")
+            message = _("%(name)s can log in again.") if action == "enable" else _(
+                "%(name)s is disabled and signed out everywhere.")
+            flash(message % {"name": user.display_name}, "success")
+        else:
+            abort(400)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    if wants_fragment():
         return render_template("accounts/_user_row.html", user=user, roles=ROLES, role_labels=ROLE_LABELS)
     return redirect(safe_next(url_for("accounts.users")), code=303)
