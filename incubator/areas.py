@@ -77,6 +77,9 @@ class Area:
     jobs: str | None = None  # import string of a list of Job
     messages: str | None = None  # module registering its notification kinds
     header: str | None = None  # a template shown in the page header (the bell)
+    # Module with export(user) -> dict[str, list[dict]] and anonymise(user):
+    # what the area holds about a person, for her download and for deletion.
+    personal_data: str | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -10,6 +10,46 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(translate)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+@click.command("backup")
+@click.option("--to", "target", type=click.Path(dir_okay=False), help="File to write (default: instance/backups/).")
+def backup_command(target: str | None) -> None:
+    """Write a consistent copy of the database, safe while the app is running."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from incubator.backup import BackupError, backup, default_backup_path
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    path = Path(target) if target else default_backup_path(current_app.instance_path, url)
+    try:
+        backup(url, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {path}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace the whole database with this backup?")
+def restore_command(source: str) -> None:
+    """Bring a backup back (replaces the current database). Stop the app first."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from incubator.backup import BackupError, restore
+
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(source))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("Restored.")
 
 
 @click.command("create-admin")

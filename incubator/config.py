@@ -67,6 +67,8 @@ def build_config(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 8 * 1024 * 1024)),
         "USERS_PER_PAGE": 20,
+        # Accounts unused this long are anonymised by the retention job (PIPL).
+        "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", 3 * 365)),
         "SITE_NAME": os.environ.get("SITE_NAME", ""),
         # E-mail: off unless SMTP_HOST is set.
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

@@ -1,6 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from incubator.i18n import LANGUAGE_CHOICES
@@ -56,3 +65,18 @@ class UserSearchForm(FlaskForm):
 
     q = StringField(_l("Name, mobile or e-mail"), validators=[Optional(), Length(max=100)])
     role = SelectField(_l("Role"), validators=[Optional()])
+
+
+class DataRequestForm(FlaskForm):
+    kind = RadioField(_l("What would you like?"), default="correction",
+                      choices=[("correction", _l("Correct something that is wrong")),
+                               ("deletion", _l("Delete my account and my personal data"))],
+                      validators=[DataRequired(REQUIRED)])
+    details = TextAreaField(_l("Details"), description=_l("For a correction: what is wrong and what it should say."),
+                            validators=[Length(max=2000)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("6-digit code from your authenticator app"),
+                       validators=[DataRequired(REQUIRED), Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

@@ -31,6 +31,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Second factor (staff and admins may turn it on): a TOTP secret, and the
+    # last time step used, so that a code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     site: Mapped[Site] = relationship()
     role_grants: Mapped[list["UserRole"]] = relationship(
@@ -56,6 +60,10 @@ class User(UserMixin, db.Model):
     def primary_role(self) -> str | None:
         mine = self.roles
         return next((role for role in ROLES if role in mine), None)
+
+    @property
+    def has_two_step(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def login_name(self) -> str:
@@ -110,3 +118,26 @@ class ConsentRecord(db.Model):
     notice_version: Mapped[str] = mapped_column(String(20))
     granted: Mapped[bool] = mapped_column(Boolean)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataRequest(db.Model):
+    """A person asking to correct or delete her data; staff act on it."""
+
+    __tablename__ = "data_requests"
+    __table_args__ = (
+        CheckConstraint("kind IN ('correction', 'deletion')", name="known_kind"),
+        CheckConstraint("status IN ('open', 'done', 'refused')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(String(2000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None]
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    response: Mapped[str] = mapped_column(String(2000), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -14,6 +14,8 @@ from incubator.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from incubator.accounts.privacy import NOTICE_VERSION as PRIVACY_NOTICE_VERSION
+from incubator.accounts.privacy import PERSONAL_INFO as PURPOSE_PERSONAL_INFO
 from incubator.accounts.sessions import end_all_sessions
 from incubator.audit import record_change
 from incubator.auth import ROLES
@@ -21,8 +23,6 @@ from incubator.errors import Conflict, DomainError
 from incubator.extensions import db
 from incubator.timeutil import utcnow
 
-PRIVACY_NOTICE_VERSION = "2026-11"
-PURPOSE_PERSONAL_INFO = "personal_info"
 MIN_PASSWORD_LENGTH = 8
 
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")

@@ -1,11 +1,23 @@
+import json
+import time
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
-from incubator.accounts import service, sessions
-from incubator.accounts.forms import LoginForm, PasswordForm, ProfileForm, SignUpForm, UserSearchForm
-from incubator.accounts.models import User
-from incubator.auth import ROLE_LABELS, ROLES, admin_required
+from incubator.accounts import privacy, service, sessions, twostep
+from incubator.accounts.forms import (
+    CodeForm,
+    DataRequestForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    SignUpForm,
+    UserSearchForm,
+)
+from incubator.accounts.models import DataRequest, User
+from incubator.auth import ADMIN, ROLE_LABELS, ROLES, STAFF, admin_required, ensure_same_site, role_required
 from incubator.errors import DomainError
 from incubator.extensions import db, limiter
 from incubator.sites.service import default_site
@@ -42,6 +54,12 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = service.authenticate(form.login_name.data, form.password.data)
+        if user and user.has_two_step:
+            # Password right; the code comes next, before any session exists.
+            session.clear()
+            session["two_step"] = {"user_id": user.id, "at": int(time.time()), "remember": bool(form.remember.data),
+                                   "next": safe_next(url_for("pages.home"))}
+            return redirect_to(url_for("accounts.login_code"))
         if user:
             begin_session(user, remember=form.remember.data)
             return redirect_to(safe_next(url_for("pages.home")))
@@ -58,6 +76,79 @@ def begin_session(user: User, remember: bool = False) -> None:
     session["sid"] = record.token
     session.permanent = remember
     login_user(user)
+
+
+TWO_STEP_WINDOW = 300  # seconds between the password and the code
+
+
+def _pending_two_step() -> dict | None:
+    pending = session.get("two_step")
+    if not pending or time.time() - pending["at"] > TWO_STEP_WINDOW:
+        return None
+    return pending
+
+
+def _code_rate_key() -> str:
+    pending = session.get("two_step") or {}
+    return f"two-step:{pending.get('user_id', request.remote_addr)}"
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=_code_rate_key)
+def login_code():
+    pending = _pending_two_step()
+    if pending is None:
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, pending["user_id"])
+        if user and user.active and twostep.verify(user, form.code.data):
+            session.pop("two_step", None)
+            begin_session(user, remember=pending["remember"])
+            return redirect_to(pending["next"])
+        form.code.errors = [_("That code is not right. Type the 6 digits your app shows now.")]
+    if form.is_submitted():
+        return render_form_error("accounts/login_code.html", form=form)
+    return render("accounts/login_code.html", form=form)
+
+
+@bp.route("/me/two-step", methods=["GET", "POST"])
+@role_required(STAFF, ADMIN)
+def two_step():
+    form = CodeForm()
+    if current_user.has_two_step:
+        if form.validate_on_submit():
+            try:
+                twostep.disable(current_user, form.code.data)
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                flash(_("Two-step login is off."), "success")
+                return redirect_to(url_for("accounts.profile"))
+        return _two_step_page(form, None)
+    secret = session.get("new_totp") or twostep.new_secret()
+    session["new_totp"] = secret
+    if form.validate_on_submit():
+        try:
+            twostep.enable(current_user, secret, form.code.data)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            session.pop("new_totp", None)
+            flash(_("Two-step login is on. You will be asked for a code when you log in."), "success")
+            return redirect_to(url_for("accounts.profile"))
+    return _two_step_page(form, secret)
+
+
+def _two_step_page(form, secret):
+    context = {"form": form, "secret": secret}
+    if secret:
+        uri = twostep.provisioning_uri(current_user, secret)
+        context.update(qr=Markup(twostep.qr_svg(uri)))  # our own SVG, made by segno
+    if form.is_submitted():
+        return render_form_error("accounts/two_step.html", **context)
+    return render("accounts/two_step.html", **context)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -196,3 +287,79 @@ def account_access(user_id: int):
     if wants_fragment():
         return render_template("accounts/_user_row.html", user=user, roles=ROLES, role_labels=ROLE_LABELS)
     return redirect(safe_next(url_for("accounts.users")), code=303)
+
+
+# --- Personal data (PIPL) ----------------------------------------------------------
+
+@bp.route("/me/privacy")
+@login_required
+def my_privacy():
+    return render("accounts/privacy.html", consents=privacy.consents(current_user),
+                  purposes=privacy.OPTIONAL_PURPOSES, request_form=DataRequestForm())
+
+
+@bp.route("/me/privacy/consent/<purpose>", methods=["POST"])
+@login_required
+def set_consent(purpose: str):
+    if purpose not in privacy.OPTIONAL_PURPOSES:
+        abort(404)
+    privacy.set_consent(current_user, purpose, request.form.get("granted") == "1")
+    flash(_("Your choice is saved."), "success")
+    if wants_fragment():
+        return render_template("accounts/_consents.html", consents=privacy.consents(current_user),
+                               purposes=privacy.OPTIONAL_PURPOSES)
+    return redirect(url_for("accounts.my_privacy"), code=303)
+
+
+@bp.route("/me/data.<fmt>")
+@login_required
+def my_data(fmt: str):
+    if fmt == "json":
+        body = json.dumps(privacy.export(current_user), ensure_ascii=False, indent=2, default=str)
+        mimetype = "application/json"
+    elif fmt == "csv":
+        body, mimetype = privacy.export_csv(current_user), "text/csv"
+    else:
+        abort(404)
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=my-data.{fmt}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/me/privacy/request", methods=["POST"])
+@login_required
+def ask_for_change():
+    form = DataRequestForm()
+    if form.validate_on_submit():
+        try:
+            privacy.ask(current_user, form.kind.data, form.details.data)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your request is sent. The base's staff will answer it."), "success")
+            return redirect_to(url_for("accounts.my_privacy"))
+    return render_form_error("accounts/privacy.html", consents=privacy.consents(current_user),
+                             purposes=privacy.OPTIONAL_PURPOSES, request_form=form)
+
+
+@bp.route("/staff/data-requests")
+@role_required(STAFF, ADMIN)
+def data_requests():
+    site_id = None if current_user.has_role(ADMIN) else current_user.site_id
+    return render("accounts/data_requests.html", requests=privacy.open_requests(site_id))
+
+
+@bp.route("/staff/data-requests/<int:request_id>", methods=["POST"])
+@role_required(STAFF, ADMIN)
+def handle_data_request(request_id: int):
+    data_request = ensure_same_site(db.get_or_404(DataRequest, request_id))
+    try:
+        privacy.handle(current_user, data_request, accept=request.form.get("decision") == "accept",
+                       response=request.form.get("response", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        flash(_("The request is handled."), "success")
+    return redirect_to(url_for("accounts.data_requests"))
