@@ -263,3 +263,18 @@ def test_adding_a_note_checks_it_and_writes_history():
     note = service.add_note(staff, person, "想做本地农产品直播")
     assert note.body == "想做本地农产品直播"
     assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "person.note_added"))
+
+
+def test_deleting_a_persons_data_deletes_staff_notes_about_her_and_keeps_her_in_the_counts():
+    from incubator.accounts import privacy
+    from incubator.extensions import db
+    from incubator.reports.models import PersonNote
+
+    site = make_site()
+    staff, person = make_user("staff", site=site), make_user(site=site)
+    make_certificate(person, make_cohort(make_programme(site)), datetime(2026, 5, 2))
+    service.add_note(staff, person, "家里有两个孩子，上午有空")
+    privacy.anonymise(person)
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(PersonNote.id))) == 0
+    assert sources.incubated(Scope(site.id, START, END, today=TODAY)).value == 1

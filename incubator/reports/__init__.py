@@ -16,4 +16,5 @@ AREA = Area(
     ),
     home_panels=(HomePanel("reports/_home_panel.html", STAFF_ONLY, order=90),),
     demo="incubator.reports.demo:seed",
+    personal_data="incubator.reports.privacy",
 )
