@@ -7,11 +7,24 @@ from datetime import date, datetime, timedelta
 from incubator.audit import record_change
 from incubator.enrolment.models import Application, Cohort, Programme
 from incubator.extensions import db
+from incubator.reports.scope import optional_model
 from incubator.shops.models import Shop
 from incubator.training.models import Certificate, TrainingSession
 from tests.factories import default_test_site
 
 _sequence = itertools.count(1)
+# The group an applicant gives by default: the first audience of the programme.
+AUDIENCE_GROUP = {"mothers": "mother", "graduates": "graduate", "villagers": "villager",
+                  "shop_staff": "shop_staff", "anyone": "other"}
+
+
+def counted_groups(application, audiences) -> set[str]:
+    """The audience keys a report counts an application in: the group she gave
+    (once enrolment records one), else the programme's audiences."""
+    group = getattr(application, "applicant_group", None)
+    if group:
+        return {{v: k for k, v in AUDIENCE_GROUP.items()}[group]}
+    return set(audiences) or {"anyone"}
 
 
 def make_programme(site=None, name=None, audiences=("mothers",)) -> Programme:
@@ -33,18 +46,25 @@ def make_cohort(programme=None, starts_on=date(2026, 3, 1), ends_on=date(2026, 4
 
 
 def make_application(user, cohort, status="submitted", submitted_at=datetime(2026, 2, 10, 2, 0),
-                     history=()) -> Application:
-    """history: statuses it went through before `status`, written to the audit log."""
+                     history=(), group=None) -> Application:
+    """history: statuses it went through before `status`, written to the history.
+    group: the applicant's group (mother, graduate, ...) once enrolment records one."""
     application = Application(cohort_id=cohort.id, user_id=user.id, site_id=cohort.site_id, status=status,
                               submitted_at=submitted_at)
+    if hasattr(Application, "applicant_group"):
+        application.applicant_group = group or AUDIENCE_GROUP[(cohort.programme.audiences or ["anyone"])[0]]
     db.session.add(application)
     db.session.flush()
     previous = "submitted"
+    events = optional_model("incubator.enrolment.models", "ApplicationEvent")
     for i, step in enumerate(list(history) + [status]):
         if step != previous:
+            at = submitted_at + timedelta(days=i + 1)
             entry = record_change(user, "application.status_changed", application, before={"status": previous},
                                   after={"status": step})
-            entry.at = submitted_at + timedelta(days=i + 1)
+            entry.at = at
+            if events is not None:
+                db.session.add(events(application_id=application.id, from_status=previous, to_status=step, at=at))
             previous = step
     db.session.commit()
     return application

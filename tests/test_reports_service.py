@@ -19,6 +19,8 @@ from incubator.reports.scope import Scope
 from incubator.reports.settings import rule_for, save_rule
 from tests.factories import make_site, make_user
 from tests.factories_reports import (
+    AUDIENCE_GROUP,
+    counted_groups,
     make_application,
     make_certificate,
     make_cohort,
@@ -71,13 +73,16 @@ def build_base(seed: int, site, people=14):
             status = rng.choice(APPLICATION_STATUSES)
             submitted = rng.choice(edges) if rng.random() < 0.3 else (
                 datetime(2025, 9, 1) + timedelta(hours=rng.randint(0, 24 * 500)))
-            app = make_application(user, cohort_info["obj"], status, submitted)
-            made["apps"].append({"user": user, "cohort": cohort_info, "status": status, "submitted": submitted})
+            app = make_application(user, cohort_info["obj"], status, submitted,
+                                   group=rng.choice(list(AUDIENCE_GROUP.values())))
+            made["apps"].append({"user": user, "cohort": cohort_info, "status": status, "submitted": submitted,
+                                 "groups": counted_groups(app, cohort_info["audiences"])})
             if status in ("confirmed", "dropped_out") and rng.random() < 0.6:
                 ended = datetime.combine(cohort_info["ends"], datetime.min.time())
                 issued = ended + timedelta(hours=rng.randint(-8, 30))
                 make_certificate(user, cohort_info["obj"], issued)
-                made["certs"].append({"user": user, "cohort": cohort_info, "issued": issued})
+                made["certs"].append({"user": user, "cohort": cohort_info, "issued": issued,
+                                      "groups": made["apps"][-1]["groups"]})
             assert app.id
     for owner in rng.sample(users, 3):
         at = rng.choice(edges + [datetime(2026, 6, 1)])
@@ -91,18 +96,23 @@ def expected(made, *, programme=None, group=None, start=START, end=END):
         return ((programme is None or cohort_info["programme"].id == programme.id)
                 and (group is None or group in cohort_info["audiences"]))
 
-    apps = [a for a in made["apps"] if matches(a["cohort"])]
+    def app_matches(a):
+        return ((programme is None or a["cohort"]["programme"].id == programme.id)
+                and (group is None or group in a["groups"]))
+
+    apps = [a for a in made["apps"] if app_matches(a)]
     applicants = {a["user"].id for a in apps if in_period(beijing_day(a["submitted"]), start, end)}
     enrolments = [a for a in apps if a["status"] in ("confirmed", "dropped_out")
                   and a["cohort"]["starts"] <= end and a["cohort"]["ends"] >= start]
-    certs = [c for c in made["certs"] if matches(c["cohort"])]
+    certs = [c for c in made["certs"] if (programme is None or c["cohort"]["programme"].id == programme.id)
+             and (group is None or group in c["groups"])]
     earned = {(c["user"].id, c["cohort"]["obj"].id) for c in made["certs"]}
     ended = [a for a in apps if a["status"] in ("confirmed", "dropped_out")
              and in_period(a["cohort"]["ends"], start, end) and a["cohort"]["ends"] < TODAY]
     completed = [a for a in ended if (a["user"].id, a["cohort"]["obj"].id) in earned]
     by_group = {}
     for a in enrolments:
-        for g in a["cohort"]["audiences"]:
+        for g in a["groups"]:
             if group is None or g == group:
                 by_group.setdefault(g, set()).add(a["user"].id)
     first_cert = {}

@@ -78,27 +78,99 @@ def shops(scope: Scope) -> Table:
 
 
 def attendance(scope: Scope) -> Table | None:
-    if optional_model("incubator.training.models", "Attendance") is None:
+    """Marks of the sessions held in the period, with the training filters."""
+    Attendance = optional_model("incubator.training.models", "Attendance")
+    if Attendance is None:
         return None
-    return None
+    from incubator.reports.timeline import MARK_LABELS
+    from incubator.training.models import TrainingSession
+
+    sessions = {s.id: s for s in _sessions(scope)}
+    rows = []
+    for mark in db.session.scalars(select(Attendance).where(Attendance.session_id.in_(list(sessions) or [-1]))
+                                   .order_by(Attendance.session_id, Attendance.id)):
+        session: TrainingSession = sessions[mark.session_id]
+        rows.append({"person_id": mark.user_id, "person": mark.user.display_name if mark.user else mark.walkin_name,
+                     "programme": session.cohort.programme.name, "cohort": session.cohort.name,
+                     "topic": session.topic, "day": scope.local_day(session.starts_at),
+                     "mark": str(MARK_LABELS.get(mark.mark, mark.mark)), "reason": mark.reason})
+    columns = [sources.PERSON, Column("programme", _l("Programme")), Column("cohort", _l("Class")),
+               Column("topic", _l("Topic")), Column("day", _l("Date"), "date"), Column("mark", _l("Mark")),
+               Column("reason", _l("Reason"))]
+    return Table(columns, rows)
+
+
+def _sessions(scope: Scope) -> list:
+    from incubator.enrolment.models import Cohort
+    from incubator.training.models import TrainingSession
+
+    query = (select(TrainingSession).join(Cohort, Cohort.id == TrainingSession.cohort_id)
+             .where(TrainingSession.starts_at >= scope.start_at, TrainingSession.starts_at < scope.end_at))
+    if scope.site_id is not None:
+        query = query.where(TrainingSession.site_id == scope.site_id)
+    if scope.programme_id:
+        query = query.where(Cohort.programme_id == scope.programme_id)
+    if scope.cohort_id:
+        query = query.where(TrainingSession.cohort_id == scope.cohort_id)
+    found = db.session.scalars(query.order_by(TrainingSession.starts_at, TrainingSession.id)).all()
+    if scope.group:
+        found = [s for s in found if scope.group in (set(s.cohort.programme.audiences or []) or {"anyone"})]
+    return found
+
+
+BOOKING_STATUS_LABELS = {"pending": _l("Waiting for approval"), "confirmed": _l("Booked"),
+                         "declined": _l("Declined"), "cancelled": _l("Cancelled"), "no_show": _l("No-show")}
+SUPPORT_KIND_LABELS = {"training": _l("Training place"), "equipment": _l("Equipment loan"),
+                       "funding": _l("Funding")}
 
 
 def bookings(scope: Scope) -> Table | None:
-    if optional_model("incubator.booking.models", "Booking") is None:
+    Booking = optional_model("incubator.booking.models", "Booking")
+    if Booking is None:
         return None
-    return None
+    query = (select(Booking).where(Booking.starts_at >= scope.start_at, Booking.starts_at < scope.end_at)
+             .order_by(Booking.starts_at, Booking.id))
+    if scope.site_id is not None:
+        query = query.where(Booking.site_id == scope.site_id)
+    rows = [{"person_id": b.user_id, "person": b.user.display_name, "resource": b.resource.name,
+             "starts": scope.local_day(b.starts_at), "from": _clock(scope, b.starts_at),
+             "to": _clock(scope, b.ends_at), "status": str(BOOKING_STATUS_LABELS.get(b.status, b.status)), "purpose": b.purpose,
+             "checked_in": "✓" if b.checked_in_at else ""} for b in db.session.scalars(query)]
+    columns = [sources.PERSON, Column("resource", _l("Studio or equipment")), Column("starts", _l("Date"), "date"),
+               Column("from", _l("From")), Column("to", _l("To")), Column("status", _l("Status")),
+               Column("purpose", _l("Purpose")), Column("checked_in", _l("Checked in"))]
+    return Table(columns, rows)
+
+
+def _clock(scope: Scope, at) -> str:
+    from incubator.timeutil import to_local
+
+    return to_local(at, scope.tz).strftime("%H:%M")
 
 
 def outcomes(scope: Scope) -> Table | None:
-    if optional_model("incubator.shops.models", "SalesRecord") is None:
-        return None
-    return None
+    result = sources.sales_total(scope)
+    return result.table if result is not None else None
 
 
 def support(scope: Scope) -> Table | None:
-    if optional_model("incubator.shops.models", "SupportRecord") is None:
+    Support = optional_model("incubator.shops.models", "SupportRecord")
+    if Support is None:
         return None
-    return None
+    query = (select(Support).where(Support.given_on >= scope.start, Support.given_on <= scope.end)
+             .order_by(Support.given_on, Support.id))
+    if scope.site_id is not None:
+        query = query.where(Support.site_id == scope.site_id)
+    rows = []
+    for r in db.session.scalars(query):
+        person = r.person or (r.shop.owner if r.shop else None)
+        rows.append({"person_id": person.id if person else None, "person": person.display_name if person else "",
+                     "shop": r.shop.name if r.shop else "", "kind": str(SUPPORT_KIND_LABELS.get(r.kind, r.kind)), "what": r.what,
+                     "amount": r.amount_fen, "given": r.given_on, "reason": r.reason})
+    columns = [sources.PERSON, Column("shop", _l("Shop")), Column("kind", _l("Kind")), Column("what", _l("What")),
+               Column("amount", _l("Amount (yuan)"), "yuan"), Column("given", _l("Given on"), "date"),
+               Column("reason", _l("Why"))]
+    return Table(columns, rows)
 
 
 @dataclass(frozen=True)

@@ -72,11 +72,14 @@ def percent(numerator: int, denominator: int) -> int | None:
 # --- Groups ----------------------------------------------------------------------
 
 def application_groups(application: Application) -> set[str]:
-    """The groups an application counts in: its own group once the enrolment
-    area records one, else the audiences of the programme it is for."""
-    own = getattr(application, "group", None)
+    """The groups an application counts in: the group she gave on it (the
+    enrolment area's applicant_group, as an audience key), or, while that is
+    not recorded, the audiences of the programme it is for."""
+    own = getattr(application, "applicant_group", None)
     if own:
-        return {own}
+        from incubator.enrolment import models as enrolment
+
+        return {getattr(enrolment, "GROUP_AUDIENCE", {}).get(own, own)}
     audiences = set(application.cohort.programme.audiences or [])
     return audiences or {"anyone"}
 
@@ -313,57 +316,237 @@ def shops_joined(scope: Scope) -> Result:
     return Result(len(rows), Table(columns, rows))
 
 
+def _local_today(scope: Scope):
+    from incubator.timeutil import local_today
+
+    return scope.today or local_today(scope.tz)
+
+
 def shops_per_stage(scope: Scope) -> Result | None:
-    """Shops at each stage now. Needs the shops area's stages."""
-    if optional_model("incubator.shops.models", "Stage") is None:
+    """Shops at the base by the end of the period, by their current stage."""
+    Stage = optional_model("incubator.shops.models", "Stage")
+    if Stage is None or not hasattr(Shop, "stage_id"):
         return None
-    return None  # wired when the shops area lands
+    shops = [s for s in _shops(scope) if s.created_at < scope.end_at]
+    stages = {st.id: st for st in db.session.scalars(select(Stage))}
+    rows, counts, order = [], {}, {}
+    for shop in shops:
+        stage = stages.get(shop.stage_id)
+        name = stage.name if stage else str(_l("No stage"))
+        order[name] = min(order.get(name, 10**6), stage.position if stage else -1)
+        counts[name] = counts.get(name, 0) + 1
+        rows.append({"person_id": shop.owner_id, "shop": shop.name, "person": shop.owner.display_name,
+                     "stage": name, "since": scope.local_day(shop.stage_entered_at)})
+    breakdown = [(name, counts[name]) for name in sorted(counts, key=lambda n: (order[n], n))]
+    rows.sort(key=lambda r: (order[r["stage"]], r["shop"]))
+    columns = [Column("shop", _l("Shop")), PERSON, Column("stage", _l("Stage")),
+               Column("since", _l("In this stage since"), "date")]
+    return Result(len(rows), Table(columns, rows), breakdown=breakdown)
 
 
 def shops_reached_stage(scope: Scope, stage_key: str, whole_history: bool = False) -> Result | None:
     """Shops that reached a stage during the period, or ever (rows: owner_id,
     owner, shop, reached). None until the shops area records stage changes."""
-    if optional_model("incubator.shops.models", "Stage") is None:
+    Stage = optional_model("incubator.shops.models", "Stage")
+    Event = optional_model("incubator.shops.models", "ShopStageEvent")
+    if Stage is None or Event is None:
         return None
-    return None  # wired when the shops area lands
+    stage_ids = set(db.session.scalars(select(Stage.id).where(Stage.key == stage_key)))
+    reached: dict[int, object] = {}
+    for event in db.session.scalars(select(Event).where(Event.to_stage_id.in_(stage_ids or {-1}))):
+        if event.shop_id not in reached or event.at < reached[event.shop_id]:
+            reached[event.shop_id] = event.at
+    for shop in _shops(scope):
+        if shop.stage_id in stage_ids and shop.stage_entered_at and shop.id not in reached:
+            reached[shop.id] = shop.stage_entered_at
+    rows = []
+    for shop in _shops(scope):
+        at = reached.get(shop.id)
+        if at is None or not (whole_history or scope.holds(at)):
+            continue
+        rows.append({"person_id": shop.owner_id, "owner_id": shop.owner_id, "owner": shop.owner.display_name,
+                     "person": shop.owner.display_name, "shop": shop.name, "category": shop.category,
+                     "reached": scope.local_day(at)})
+    rows.sort(key=lambda r: (r["reached"], r["shop"]))
+    columns = [Column("shop", _l("Shop")), PERSON, Column("category", _l("Category")),
+               Column("reached", _l("Incubated on"), "date")]
+    return Result(len(rows), Table(columns, rows))
+
+
+def _sales_records(scope: Scope, until_end_only: bool = False):
+    Sales = optional_model("incubator.shops.models", "SalesRecord")
+    if Sales is None:
+        return None
+    query = (select(Sales, Shop).join(Shop, Shop.id == Sales.shop_id)
+             .order_by(Sales.occurred_on, Sales.id))
+    if scope.site_id is not None:
+        query = query.where(Shop.site_id == scope.site_id)
+    if until_end_only:
+        query = query.where(Sales.occurred_on <= scope.end)
+    else:
+        query = query.where(Sales.occurred_on >= scope.start, Sales.occurred_on <= scope.end)
+    return db.session.execute(query).all()
 
 
 def first_sales(scope: Scope) -> Result | None:
-    if optional_model("incubator.shops.models", "SalesRecord") is None:
+    """Shops whose first recorded sale (a result with at least one order)
+    fell in the period."""
+    found = _sales_records(scope, until_end_only=True)
+    if found is None:
         return None
-    return None
+    first: dict[int, tuple] = {}
+    for record, shop in found:
+        if record.orders > 0 and shop.id not in first:
+            first[shop.id] = (record, shop)
+    rows = [{"person_id": shop.owner_id, "shop": shop.name, "person": shop.owner.display_name,
+             "day": record.occurred_on, "orders": record.orders, "revenue": record.revenue_fen}
+            for record, shop in first.values() if scope.holds_day(record.occurred_on)]
+    columns = [Column("shop", _l("Shop")), PERSON, Column("day", _l("First sale on"), "date"),
+               Column("orders", _l("Orders"), "count"), Column("revenue", _l("Revenue (yuan)"), "yuan")]
+    return Result(len(rows), Table(columns, rows))
 
 
 def sales_total(scope: Scope) -> Result | None:
-    if optional_model("incubator.shops.models", "SalesRecord") is None:
+    found = _sales_records(scope)
+    if found is None:
         return None
-    return None
+    rows = [{"person_id": shop.owner_id, "shop": shop.name, "person": shop.owner.display_name,
+             "day": record.occurred_on, "platform": record.platform, "viewers": record.viewers,
+             "orders": record.orders, "revenue": record.revenue_fen} for record, shop in found]
+    columns = [Column("shop", _l("Shop")), PERSON, Column("day", _l("Date"), "date"),
+               Column("platform", _l("Platform")), Column("viewers", _l("Viewers"), "count"),
+               Column("orders", _l("Orders"), "count"), Column("revenue", _l("Revenue (yuan)"), "yuan")]
+    return Result(sum(r["revenue"] for r in rows), Table(columns, rows))
 
 
-# --- Booking, mentoring, livestreams (wired as each area lands) -----------------------
+# --- Booking, mentoring, livestreams ------------------------------------------------
 
 def studio_utilisation(scope: Scope) -> Result | None:
-    if optional_model("incubator.booking.models", "Booking") is None:
+    """Booked hours of the studios over their open hours, from the start of
+    the period up to today (the future is not "unused" yet)."""
+    Booking = optional_model("incubator.booking.models", "Booking")
+    open_hours = optional_model("incubator.booking.service", "open_hours")
+    if Booking is None or open_hours is None:
         return None
-    return None
+    from incubator.booking.models import CONFIRMED as BOOKED
+    from incubator.booking.models import STUDIO, Resource
+
+    last = min(scope.end, _local_today(scope))
+    if last < scope.start:
+        return Result(None, Table([]), 0, 0)
+    window = scope.with_(end=last)
+    studios = select(Resource).where(Resource.kind == STUDIO).order_by(Resource.name, Resource.id)
+    if scope.site_id is not None:
+        studios = studios.where(Resource.site_id == scope.site_id)
+    rows = []
+    for studio in db.session.scalars(studios):
+        booked = sum(int((b.ends_at - b.starts_at).total_seconds() // 60) for b in db.session.scalars(
+            select(Booking).where(Booking.resource_id == studio.id, Booking.status == BOOKED,
+                                  Booking.starts_at >= window.start_at, Booking.starts_at < window.end_at)))
+        available = int(round(open_hours(studio, scope.start, (last - scope.start).days + 1) * 60))
+        rows.append({"studio": studio.name, "booked": booked, "open": available,
+                     "percent": percent(booked, available)})
+    booked, available = sum(r["booked"] for r in rows), sum(r["open"] for r in rows)
+    for row in rows:
+        row["booked"], row["open"] = _hours(row["booked"]), _hours(row["open"])
+    columns = [Column("studio", _l("Studio")), Column("booked", _l("Booked hours")),
+               Column("open", _l("Open hours")), Column("percent", _l("Utilisation (%)"), "count")]
+    return Result(percent(booked, available), Table(columns, rows), booked, available)
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def no_show_rate(scope: Scope) -> Result | None:
-    if optional_model("incubator.booking.models", "Booking") is None:
+    """Of the bookings that were due in the period (confirmed, up to now),
+    the share released as no-shows."""
+    Booking = optional_model("incubator.booking.models", "Booking")
+    if Booking is None:
         return None
-    return None
+    from incubator.booking.models import CONFIRMED as BOOKED
+    from incubator.booking.models import NO_SHOW
+    from incubator.timeutil import utcnow
+
+    query = (select(Booking).where(Booking.status.in_((BOOKED, NO_SHOW)), Booking.starts_at >= scope.start_at,
+                                   Booking.starts_at < min(scope.end_at, utcnow()))
+             .order_by(Booking.starts_at, Booking.id))
+    if scope.site_id is not None:
+        query = query.where(Booking.site_id == scope.site_id)
+    found = db.session.scalars(query).all()
+    rows = [{"person_id": b.user_id, "person": b.user.display_name, "resource": b.resource.name,
+             "day": scope.local_day(b.starts_at),
+             "status": str(_l("No-show") if b.status == NO_SHOW else _l("Used"))} for b in found]
+    no_shows = sum(1 for b in found if b.status == NO_SHOW)
+    columns = [PERSON, Column("resource", _l("Studio or equipment")), Column("day", _l("Date"), "date"),
+               Column("status", _l("Status"))]
+    return Result(percent(no_shows, len(found)), Table(columns, rows), no_shows, len(found))
+
+
+def mentorship_spans(scope: Scope):
+    """Mentorships with the local days they were active, for the scope's base."""
+    Mentorship = optional_model("incubator.mentoring.models", "Mentorship")
+    if Mentorship is None:
+        return None
+    today = _local_today(scope)
+    query = select(Mentorship).order_by(Mentorship.starts_on, Mentorship.id)
+    if scope.site_id is not None:
+        query = query.where(Mentorship.site_id == scope.site_id)
+    spans = []
+    for m in db.session.scalars(query):
+        if m.status == "active":
+            last = max(m.ends_on, today)
+        else:
+            last = scope.local_day(m.ended_at) if m.ended_at else m.ends_on
+        spans.append((m, m.starts_on, last))
+    return spans
+
+
+MENTORSHIP_STATUS_LABELS = {"active": _l("Active"), "completed": _l("Completed"), "ended_early": _l("Ended early")}
 
 
 def active_mentorships(scope: Scope) -> Result | None:
-    if optional_model("incubator.mentoring.models", "Mentorship") is None:
+    spans = mentorship_spans(scope)
+    if spans is None:
         return None
-    return None
+    rows = [{"person_id": m.mentee_id, "person": m.mentee.display_name, "mentor": m.mentor.display_name,
+             "starts": first, "ends": m.ends_on,
+             "status": str(MENTORSHIP_STATUS_LABELS.get(m.status, m.status))}
+            for m, first, last in spans if first <= scope.end and last >= scope.start]
+    columns = [Column("person", _l("Mentee"), "person"), Column("mentor", _l("Mentor")),
+               Column("starts", _l("Starts"), "date"), Column("ends", _l("Ends"), "date"),
+               Column("status", _l("Status"))]
+    return Result(len(rows), Table(columns, rows))
+
+
+LIVESTREAM_KIND_LABELS = {"sales": _l("Sales"), "policy": _l("Policy interpretation"),
+                          "showcase": _l("Training showcase")}
 
 
 def livestreams_held(scope: Scope) -> Result | None:
-    if optional_model("incubator.livestreams.models", "Livestream") is None:
+    """Public livestreams of the base that began in the period, have ended and
+    were not cancelled; by kind."""
+    Livestream = optional_model("incubator.livestreams.models", "Livestream")
+    if Livestream is None:
         return None
-    return None
+    from incubator.timeutil import utcnow
+
+    query = (select(Livestream).where(Livestream.cancelled_at.is_(None), Livestream.starts_at >= scope.start_at,
+                                      Livestream.starts_at < scope.end_at, Livestream.ends_at <= utcnow())
+             .order_by(Livestream.starts_at, Livestream.id))
+    if scope.site_id is not None:
+        query = query.where(Livestream.site_id == scope.site_id)
+    found = db.session.scalars(query).all()
+    counts: dict[str, int] = {}
+    for stream in found:
+        counts[stream.kind] = counts.get(stream.kind, 0) + 1
+    rows = [{"title": s.title, "kind": str(LIVESTREAM_KIND_LABELS.get(s.kind, s.kind)),
+             "day": scope.local_day(s.starts_at), "hosts": "、".join(h.display_name for h in s.hosts)}
+            for s in found]
+    breakdown = [(str(LIVESTREAM_KIND_LABELS.get(k, k)), n) for k, n in sorted(counts.items())]
+    columns = [Column("title", _l("Livestream")), Column("kind", _l("Kind")), Column("day", _l("Date"), "date"),
+               Column("hosts", _l("Hosts"))]
+    return Result(len(rows), Table(columns, rows), breakdown=breakdown)
 
 
 # --- The list the dashboard shows ---------------------------------------------------
@@ -377,6 +560,7 @@ class FigureSource:
     unit: str = "count"  # count, percent, yuan
     trend_date: str | None = None  # the row date a monthly trend is drawn from
     trend_sum: str | None = None  # a row value summed per month (else rows counted)
+    ratio: str = "count"  # what a percent's numerator and denominator are: count, or hours (in minutes)
 
 
 FIGURES = [
@@ -406,20 +590,21 @@ FIGURES = [
     FigureSource("shops_per_stage", _l("Shops per stage"),
                  _l("Every shop of the base by its current stage."), shops_per_stage),
     FigureSource("first_sales", _l("First sales"),
-                 _l("Shops whose first recorded sale fell in the period."), first_sales),
+                 _l("Shops whose first recorded sale fell in the period."), first_sales, trend_date="day"),
     FigureSource("sales", _l("Reported sales"),
                  _l("Revenue of the livestream results recorded for the period, in yuan."), sales_total,
-                 unit="yuan"),
+                 unit="yuan", trend_date="day", trend_sum="revenue"),
     FigureSource("utilisation", _l("Studio utilisation"),
-                 _l("Booked hours of the studios over their open hours in the period."), studio_utilisation,
-                 unit="percent"),
+                 _l("Booked hours of the studios over their open hours, from the start of the period up to "
+                    "today."), studio_utilisation, unit="percent", ratio="hours"),
     FigureSource("no_shows", _l("No-show rate"),
-                 _l("Bookings released as no-shows, out of bookings that were due in the period."),
+                 _l("Bookings released as no-shows, out of the bookings that were due in the period so far."),
                  no_show_rate, unit="percent"),
     FigureSource("mentorships", _l("Active mentorships"),
                  _l("Mentorships active at some time during the period."), active_mentorships),
     FigureSource("livestreams", _l("Livestreams held"),
-                 _l("Public livestreams of the base held during the period."), livestreams_held),
+                 _l("Public livestreams of the base held during the period, by kind."), livestreams_held,
+                 trend_date="day"),
 ]
 
 FIGURES_BY_KEY = {f.key: f for f in FIGURES}

@@ -55,22 +55,32 @@ def applications(person) -> list[Event]:
                                    programme=a.cohort.programme.name, cohort=a.cohort.name)),
                             str(_l("Status now: %(status)s", status=_status(a.status)))))
     by_id = {a.id: a for a in found}
-    history = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == Application.__tablename__,
-        AuditEntry.object_id.in_(list(by_id) or [-1])).order_by(AuditEntry.at, AuditEntry.id))
-    for entry in history:
-        before = (entry.before or {}).get("status")
-        after = (entry.after or {}).get("status")
-        if not after or before == after:
+    for at, application_id, before, after in _status_changes(list(by_id)):
+        if not after or before == after or (before is None and after == "submitted"):
             continue
-        a = by_id[entry.object_id]
+        a = by_id[application_id]
         tone = {"confirmed": "ok", "rejected": "bad", "dropped_out": "warn", "withdrawn": "muted",
                 "lapsed": "muted", "waitlisted": "warn"}.get(after, "info")
         title = (_l("Application for %(cohort)s: %(before)s → %(after)s", cohort=a.cohort.name,
                     before=_status(before), after=_status(after)) if before else
                  _l("Application for %(cohort)s: %(after)s", cohort=a.cohort.name, after=_status(after)))
-        events.append(Event(entry.at, "applications", str(title), tone=tone))
+        events.append(Event(at, "applications", str(title), tone=tone))
     return events
+
+
+def _status_changes(application_ids: list[int]) -> list[tuple]:
+    """(at, application id, from, to): the enrolment area's own status history
+    when it keeps one, else the history (audit) entries of the applications."""
+    ApplicationEvent = optional_model("incubator.enrolment.models", "ApplicationEvent")
+    ids = application_ids or [-1]
+    if ApplicationEvent is not None:
+        return [(e.at, e.application_id, e.from_status, e.to_status) for e in db.session.scalars(
+            select(ApplicationEvent).where(ApplicationEvent.application_id.in_(ids))
+            .order_by(ApplicationEvent.at, ApplicationEvent.id))]
+    return [(e.at, e.object_id, (e.before or {}).get("status"), (e.after or {}).get("status"))
+            for e in db.session.scalars(select(AuditEntry).where(
+                AuditEntry.object_type == Application.__tablename__, AuditEntry.object_id.in_(ids))
+                .order_by(AuditEntry.at, AuditEntry.id))]
 
 
 def cohorts(person) -> list[Event]:
@@ -95,40 +105,118 @@ def certificates(person) -> list[Event]:
     return events
 
 
+MARK_LABELS = {"present": _l("Present"), "late": _l("Late"), "absent": _l("Absent"), "excused": _l("Excused")}
+MARK_TONES = {"present": "ok", "late": "warn", "absent": "bad", "excused": "muted"}
+
+
 def attendance(person) -> list[Event] | None:
-    if optional_model("incubator.training.models", "Attendance") is None:
+    Attendance = optional_model("incubator.training.models", "Attendance")
+    if Attendance is None:
         return None
-    return []
+    from incubator.training.models import TrainingSession
+
+    events = []
+    for mark, session in db.session.execute(
+            select(Attendance, TrainingSession).join(TrainingSession, TrainingSession.id == Attendance.session_id)
+            .where(Attendance.user_id == person.id)):
+        events.append(Event(session.starts_at, "attendance",
+                            str(_l("Session %(topic)s: %(mark)s", topic=session.topic,
+                                   mark=MARK_LABELS.get(mark.mark, mark.mark))),
+                            mark.reason or "", tone=MARK_TONES.get(mark.mark, "info")))
+    Skill = optional_model("incubator.training.models", "Skill")
+    SkillTick = optional_model("incubator.training.models", "SkillTick")
+    if Skill is not None and SkillTick is not None:
+        for tick, skill in db.session.execute(select(SkillTick, Skill).join(Skill, Skill.id == SkillTick.skill_id)
+                                              .where(SkillTick.user_id == person.id)):
+            events.append(Event(tick.ticked_at, "attendance", str(_l("Skill learned: %(skill)s", skill=skill.name)),
+                                tone="ok"))
+    return events
 
 
 def bookings(person) -> list[Event] | None:
-    if optional_model("incubator.booking.models", "Booking") is None:
+    Booking = optional_model("incubator.booking.models", "Booking")
+    if Booking is None:
         return None
-    return []
+    labels = {"pending": _l("waiting for approval"), "confirmed": _l("booked"), "declined": _l("declined"),
+              "cancelled": _l("cancelled"), "no_show": _l("no-show")}
+    tones = {"confirmed": "ok", "no_show": "bad", "declined": "warn", "cancelled": "muted", "pending": "info"}
+    return [Event(b.starts_at, "bookings",
+                  str(_l("Booking of %(resource)s: %(status)s", resource=b.resource.name,
+                         status=labels.get(b.status, b.status))),
+                  b.purpose or "", tone=tones.get(b.status, "info"))
+            for b in db.session.scalars(select(Booking).where(Booking.user_id == person.id))]
+
+
+def _owned_shops(person) -> list:
+    return list(db.session.scalars(select(Shop).where(Shop.owner_id == person.id)))
 
 
 def shops(person) -> list[Event]:
-    found = db.session.scalars(select(Shop).where(Shop.owner_id == person.id))
-    return [Event(s.created_at, "shops", str(_l("Shop %(shop)s joined the base", shop=s.name)))
-            for s in found]
+    owned = _owned_shops(person)
+    events = [Event(s.created_at, "shops", str(_l("Shop %(shop)s joined the base", shop=s.name))) for s in owned]
+    StageEvent = optional_model("incubator.shops.models", "ShopStageEvent")
+    if StageEvent is not None and owned:
+        by_id = {s.id: s for s in owned}
+        for move in db.session.scalars(select(StageEvent).where(StageEvent.shop_id.in_(list(by_id)))):
+            if move.to_stage is None:
+                continue
+            events.append(Event(move.at, "shops",
+                                str(_l("Shop %(shop)s: stage %(stage)s", shop=by_id[move.shop_id].name,
+                                       stage=move.to_stage.name)),
+                                move.note or "", tone="warn" if move.kind == "sent_back" else "ok"))
+    return events
 
 
 def mentorships(person) -> list[Event] | None:
-    if optional_model("incubator.mentoring.models", "Mentorship") is None:
+    Mentorship = optional_model("incubator.mentoring.models", "Mentorship")
+    if Mentorship is None:
         return None
-    return []
+    from sqlalchemy import or_
+
+    events = []
+    for m in db.session.scalars(select(Mentorship).where(or_(Mentorship.mentee_id == person.id,
+                                                             Mentorship.mentor_id == person.id))):
+        if m.mentee_id == person.id:
+            title = _l("Mentored by %(name)s", name=m.mentor.display_name)
+        else:
+            title = _l("Mentor of %(name)s", name=m.mentee.display_name)
+        events.append(Event(m.starts_on, "mentorships", str(title),
+                            str(_l("Until %(day)s", day=m.ends_on.isoformat())), tone="info"))
+        if m.ended_at:
+            events.append(Event(m.ended_at, "mentorships",
+                                str(_l("Mentorship ended: %(reason)s", reason=m.end_reason or m.status)),
+                                tone="muted"))
+    return events
 
 
 def sales(person) -> list[Event] | None:
-    if optional_model("incubator.shops.models", "SalesRecord") is None:
+    Sales = optional_model("incubator.shops.models", "SalesRecord")
+    if Sales is None:
         return None
-    return []
+    from incubator.filters import yuan
+
+    owned = {s.id: s for s in _owned_shops(person)}
+    return [Event(r.occurred_on, "sales",
+                  str(_l("%(shop)s livestream: %(orders)s orders, %(yuan)s yuan", shop=owned[r.shop_id].name,
+                         orders=r.orders, yuan=yuan(r.revenue_fen))),
+                  str(_l("%(viewers)s viewers", viewers=r.viewers)), tone="ok" if r.orders else "info")
+            for r in db.session.scalars(select(Sales).where(Sales.shop_id.in_(list(owned) or [-1])))]
 
 
 def support(person) -> list[Event] | None:
-    if optional_model("incubator.shops.models", "SupportRecord") is None:
+    Support = optional_model("incubator.shops.models", "SupportRecord")
+    if Support is None:
         return None
-    return []
+    from sqlalchemy import or_
+
+    from incubator.filters import yuan
+
+    shop_ids = [s.id for s in _owned_shops(person)] or [-1]
+    found = db.session.scalars(select(Support).where(or_(Support.user_id == person.id,
+                                                         Support.shop_id.in_(shop_ids))))
+    return [Event(r.given_on, "support",
+                  str(_l("Support: %(what)s", what=r.what)) + (f" (¥{yuan(r.amount_fen)})" if r.amount_fen else ""),
+                  r.reason or "", tone="info") for r in found]
 
 
 def notes(person) -> list[Event]:
