@@ -134,7 +134,8 @@ def bookings(scope: Scope) -> Table | None:
         query = query.where(Booking.site_id == scope.site_id)
     rows = [{"person_id": b.user_id, "person": b.user.display_name, "resource": b.resource.name,
              "starts": scope.local_day(b.starts_at), "from": _clock(scope, b.starts_at),
-             "to": _clock(scope, b.ends_at), "status": str(BOOKING_STATUS_LABELS.get(b.status, b.status)), "purpose": b.purpose,
+             "to": _clock(scope, b.ends_at), "status": str(BOOKING_STATUS_LABELS.get(b.status, b.status)),
+             "purpose": b.purpose,
              "checked_in": "✓" if b.checked_in_at else ""} for b in db.session.scalars(query)]
     columns = [sources.PERSON, Column("resource", _l("Studio or equipment")), Column("starts", _l("Date"), "date"),
                Column("from", _l("From")), Column("to", _l("To")), Column("status", _l("Status")),
@@ -165,7 +166,8 @@ def support(scope: Scope) -> Table | None:
     for r in db.session.scalars(query):
         person = r.person or (r.shop.owner if r.shop else None)
         rows.append({"person_id": person.id if person else None, "person": person.display_name if person else "",
-                     "shop": r.shop.name if r.shop else "", "kind": str(SUPPORT_KIND_LABELS.get(r.kind, r.kind)), "what": r.what,
+                     "shop": r.shop.name if r.shop else "", "kind": str(SUPPORT_KIND_LABELS.get(r.kind, r.kind)),
+                     "what": r.what,
                      "amount": r.amount_fen, "given": r.given_on, "reason": r.reason})
     columns = [sources.PERSON, Column("shop", _l("Shop")), Column("kind", _l("Kind")), Column("what", _l("What")),
                Column("amount", _l("Amount (yuan)"), "yuan"), Column("given", _l("Given on"), "date"),
