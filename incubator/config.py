@@ -64,7 +64,11 @@ def build_config(instance_path: Path) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("SITE_TIMEZONE", "Asia/Shanghai"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        # Static files are addressed with a content hash (static_url), so they
+        # can be cached for a year: a cheap phone downloads htmx once.
+        "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 8 * 1024 * 1024)),
         "USERS_PER_PAGE": 20,
         # Accounts unused this long are anonymised by the retention job (PIPL).

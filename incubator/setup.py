@@ -109,6 +109,26 @@ def nav_links():
     return links
 
 
+_static_versions: dict[str, str] = {}
+
+
+def static_url(filename: str) -> str:
+    """url_for('static') plus a short hash of the file's content, so a changed
+    file gets a new address and the old one can be cached for a year."""
+    import hashlib
+    from pathlib import Path
+
+    from flask import url_for
+
+    version = _static_versions.get(filename)
+    if version is None:
+        path = Path(current_app.static_folder) / filename
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
+        if not current_app.debug:
+            _static_versions[filename] = version
+    return url_for("static", filename=filename, v=version)
+
+
 def header_templates():
     if not current_user.is_authenticated:
         return []
@@ -123,6 +143,7 @@ def init_templates(app: Flask) -> None:
     from incubator.sites.service import has_several_sites
 
     app.jinja_env.globals.update(
+        static_url=static_url,
         get_locale=get_locale,
         html_lang=html_lang,
         nav_links=nav_links,

@@ -155,3 +155,20 @@ def test_readme_lists_the_demo_accounts():
     assert DEMO_PASSWORD in readme
     for key in ("admin", "staff", "mentor", "shop_owner", "trainee"):
         assert DEMO_PEOPLE[key][0] in readme
+
+
+def test_static_files_have_versioned_addresses_and_long_cache(client):
+    html = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{10})"', html)
+    assert css, "the stylesheet address carries a content hash"
+    response = client.get(css.group(1))
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_first_load_of_the_front_page_is_under_100_kb(client):
+    html = client.get("/").get_data()
+    total = len(html)
+    for address in re.findall(r'(?:src|href)="(/static/[^"]+)"', html.decode()):
+        total += len(client.get(address).get_data())
+    assert total < 100 * 1024, f"first load is {total} bytes"
