@@ -239,3 +239,38 @@ def test_history_of_another_base_is_not_shown(client):
     html = client.get("/reports/audit").get_data(as_text=True)
     assert "application.status_changed" not in html
     assert f"#{person.id}" not in html
+
+
+def test_every_report_page_works_on_the_demo_data(client):
+    from incubator.accounts.demo import DEMO_PASSWORD
+    from incubator.demo import seed_demo
+
+    ctx = seed_demo()
+    for key in ("staff", "admin"):
+        login(client, ctx.people[key], DEMO_PASSWORD)
+        for url in ("/reports/", "/reports/incubated", "/reports/impact", "/reports/exports", "/reports/people",
+                    f"/reports/people/{ctx.people['trainee'].id}", "/reports/audit", "/reports/settings"):
+            assert client.get(url).status_code == 200, (key, url)
+        from incubator.reports import exports, sources
+
+        for figure in sources.FIGURES:
+            assert client.get(f"/reports/figures/{figure.key}").status_code == 200, figure.key
+        for export in exports.EXPORTS:
+            response = client.get(f"/reports/exports/{export.name}.csv")
+            assert response.status_code in (200, 404), export.name
+        post(client, "/logout")
+    login(client, ctx.people["trainee"], DEMO_PASSWORD)
+    html = client.get("/me/record").get_data(as_text=True)
+    assert "孩子上幼儿园" not in html  # the demo's staff note stays with staff
+
+
+def test_an_admin_sees_every_base_or_chooses_one(client):
+    here = default_test_site()
+    journey(here)
+    journey(make_site("江北基地"), name="吴桂兰")
+    login(client, make_user("admin", locale="en"))
+    both = client.get(f"/reports/figures/applicants?{PERIOD}").get_data(as_text=True)
+    assert "张格琴" in both and "吴桂兰" in both
+    one = client.get(f"/reports/figures/applicants?{PERIOD}&site={here.id}").get_data(as_text=True)
+    assert "张格琴" in one and "吴桂兰" not in one
+    assert client.get(f"/reports/?site=99999&{PERIOD}").status_code == 422

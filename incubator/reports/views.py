@@ -44,8 +44,11 @@ def _filters():
             group=form.group.data or None, site_id=_number(form.site.data) if is_admin else None)
     except DomainError as error:
         apply_errors(form, error)
-        scope = service.build_scope(current_user, start=None, end=None,
-                                    site_id=None if not is_admin or (site_id or 0) < 0 else site_id)
+        try:
+            scope = service.build_scope(current_user, start=None, end=None,
+                                        site_id=site_id if is_admin and (site_id or 0) > 0 else None)
+        except DomainError:  # the base itself was not one of the list
+            scope = service.build_scope(current_user, start=None, end=None)
     has_errors = bool(form.errors) or bool(form.form_errors)
     choices = service.filter_choices(scope.site_id)
     form.programme.choices = [("", _("All programmes"))] + [(str(i), n) for i, n in choices["programmes"]]
