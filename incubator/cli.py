@@ -60,7 +60,6 @@ def create_admin(login_name: str, name: str, password: str) -> None:
     """Make the first admin (or give an existing account the admin role)."""
     from incubator.accounts import service
     from incubator.errors import DomainError
-    from incubator.sites.service import default_site
 
     existing = service.find_by_login(login_name)
     try:
@@ -69,7 +68,7 @@ def create_admin(login_name: str, name: str, password: str) -> None:
             service.grant_role(existing, existing, "staff")
             click.echo(f"{existing.display_name} is now an admin.")
             return
-        service.sign_up(site=default_site(), login_name=login_name, password=password,
+        service.sign_up(login_name=login_name, password=password,
                         display_name=name, consent=True, roles=("admin", "staff"))
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error

@@ -21,6 +21,7 @@ from incubator.audit import record_change
 from incubator.auth import ROLES
 from incubator.errors import Conflict, DomainError
 from incubator.extensions import db
+from incubator.sites.service import default_site
 from incubator.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -70,7 +71,7 @@ def find_by_login(login_name: str) -> User | None:
     return None
 
 
-def sign_up(*, site, login_name: str, password: str, display_name: str, consent: bool,
+def sign_up(*, site=None, login_name: str, password: str, display_name: str, consent: bool,
             locale: str | None = None, roles=("trainee",)) -> User:
     """Create an account. Consent to the privacy notice is required and recorded."""
     phone, email = parse_login_name(login_name)
@@ -86,6 +87,8 @@ def sign_up(*, site, login_name: str, password: str, display_name: str, consent:
         raise Conflict(_l("An account with this number or address already exists. Log in instead."),
                        field="login_name")
 
+    if site is None:
+        site = default_site()
     user = User(site=site, phone=phone, email=email, password_hash=hash_password(password),
                 display_name=display_name.strip(), locale=locale)
     user.role_grants = [UserRole(role=role) for role in roles]

@@ -20,7 +20,6 @@ from incubator.accounts.models import DataRequest, User
 from incubator.auth import ADMIN, ROLE_LABELS, ROLES, STAFF, admin_required, ensure_same_site, role_required
 from incubator.errors import DomainError
 from incubator.extensions import db, limiter
-from incubator.sites.service import default_site
 from incubator.web import (
     apply_errors,
     paginate,
@@ -168,7 +167,7 @@ def signup():
     if form.validate_on_submit():
         try:
             user = service.sign_up(
-                site=default_site(), login_name=form.login_name.data, password=form.password.data,
+                login_name=form.login_name.data, password=form.password.data,
                 display_name=form.display_name.data, consent=form.consent.data,
                 locale=None)
         except DomainError as error:

@@ -13,9 +13,11 @@ def default_site() -> Site:
     """The first site: where new sign-ups belong until they choose."""
     site = db.session.scalar(select(Site).order_by(Site.id).limit(1))
     if site is None:
+        # A fresh installation: the first base is made with the first account,
+        # in the caller's transaction.
         site = Site(name="孵化基地", timezone=DEFAULT_TIMEZONE)
         db.session.add(site)
-        db.session.commit()
+        db.session.flush()
     return site
 
 
