@@ -124,7 +124,7 @@ def person_record(viewer: User, person: User) -> timeline.Record:
 
 
 def add_note(actor: User, person: User, body: str) -> PersonNote:
-    body = (body or "").strip()
+    body = (body or "").replace("\x00", "").strip()
     if not body:
         raise DomainError(_l("Write the note first."), field="body")
     if len(body) > NOTE_MAX_LENGTH:
@@ -140,7 +140,7 @@ def add_note(actor: User, person: User, body: str) -> PersonNote:
 def people_query(site_id: int | None, text: str = ""):
     from incubator.accounts.service import search_users_query
 
-    return search_users_query(text, None, site_id)
+    return search_users_query(clean_text(text, 100), None, site_id)
 
 
 # --- History (audit log) ---------------------------------------------------------------
@@ -153,12 +153,13 @@ def audit_query(*, site_id: int | None, who: str = "", action: str = "", object_
              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     if site_id is not None:
         query = query.where(AuditEntry.site_id == site_id)
-    who = (who or "").strip()
+    who = clean_text(who, 100)
     if who:
         pattern = f"%{who.lower()}%"
         query = query.where(or_(actor.display_name.ilike(pattern), actor.phone.like(pattern)))
+    action, object_type = clean_text(action, 80), clean_text(object_type, 40)
     if action:
-        query = query.where(AuditEntry.action.like(f"{action.strip()}%"))
+        query = query.where(AuditEntry.action.like(f"{action}%"))
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
     if object_id:
@@ -245,6 +246,25 @@ def export_table(scope: Scope, name: str) -> Table | None:
 # --- Scope from what a person chose ------------------------------------------------------
 
 MAX_PERIOD_DAYS = 366 * 5
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+LARGEST_ID = 2**31 - 1
+
+
+def clean_text(value: str | None, limit: int = 200) -> str:
+    """What a person typed into a search box, safe for any database: no NUL
+    characters (PostgreSQL refuses them), trimmed, and not too long."""
+    return (value or "").replace("\x00", "").strip()[:limit]
+
+
+def parse_id(value) -> int | None:
+    """A record number from a form: None when empty, -1 when it cannot be one."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return -1
+    return number if 0 < number <= LARGEST_ID else -1
 
 
 def build_scope(user: User, *, start: date | None, end: date | None, programme_id: int | None = None,
@@ -268,6 +288,10 @@ def build_scope(user: User, *, start: date | None, end: date | None, programme_i
     today = today or local_today(tz)
     first, last = this_year(today)
     start, end = start or first, end or last
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            raise DomainError(_l("Choose a date between %(first)s and %(last)s.", first=EARLIEST.isoformat(),
+                                 last=LATEST.isoformat()), field=name)
     if end < start:
         raise DomainError(_l("The period must end on or after the day it starts."), field="end")
     if (end - start).days > MAX_PERIOD_DAYS:

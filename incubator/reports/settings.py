@@ -34,7 +34,7 @@ def rule_for(site_id: int | None) -> Rule:
 
 def save_rule(actor, site_id: int, *, by_completion: bool, by_shop_stage: bool,
               shop_stage: str = DEFAULT_INCUBATED_STAGE) -> Rule:
-    shop_stage = (shop_stage or "").strip() or DEFAULT_INCUBATED_STAGE
+    shop_stage = (shop_stage or "").replace("\x00", "").strip() or DEFAULT_INCUBATED_STAGE
     if not by_completion and not by_shop_stage:
         raise DomainError(_l("Choose at least one way of being incubated."), field="by_completion")
     if len(shop_stage) > 40:

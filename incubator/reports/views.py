@@ -23,10 +23,8 @@ AUDIT_PER_PAGE = 30
 
 
 def _number(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return -1  # not a choice: build_scope says so
+    """An id from the filters; -1 when it cannot be one (build_scope says so)."""
+    return service.parse_id(value)
 
 
 def _filters():
@@ -41,7 +39,8 @@ def _filters():
             current_user, start=None if form.start.errors else form.start.data,
             end=None if form.end.errors else form.end.data,
             programme_id=_number(form.programme.data), cohort_id=_number(form.cohort.data),
-            group=form.group.data or None, site_id=_number(form.site.data) if is_admin else None)
+            group=service.clean_text(form.group.data, 40) or None,
+            site_id=_number(form.site.data) if is_admin else None)
     except DomainError as error:
         apply_errors(form, error)
         try:
@@ -257,6 +256,13 @@ def audit():
         form.object_id.errors = list(form.object_id.errors) + [_("Enter a number.")]
     start = form.start.data if not form.start.errors else None
     end = form.end.data if not form.end.errors else None
+    for field, day in ((form.start, start), (form.end, end)):
+        if day and not service.EARLIEST <= day <= service.LATEST:
+            field.errors = list(field.errors) + [_("Choose a date between %(first)s and %(last)s.",
+                                                   first=service.EARLIEST.isoformat(),
+                                                   last=service.LATEST.isoformat())]
+    start = start if start and service.EARLIEST <= start <= service.LATEST else None
+    end = end if end and service.EARLIEST <= end <= service.LATEST else None
     if start and end and end < start:
         form.end.errors = list(form.end.errors) + [_("The period must end on or after the day it starts.")]
         end = None
