@@ -1,0 +1,179 @@
+"""Every route × every role: the expected answer, never someone else's data.
+
+The table ACCESS says who may use each endpoint; a route added without an
+entry fails test_every_route_has_an_access_entry. The walk visits every route
+with the ids of objects that belong to other people of the main base, as
+anonymous, each role, an admin, and staff of another base, and checks:
+- people the table does not allow get 403 or 404 (anonymous: the login page);
+- allowed people never get a server error;
+- staff of another base get 404 for this base's objects and never see its
+  people on the pages they may open.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from incubator.accounts.models import DataRequest
+from incubator.demo import seed_demo
+from incubator.extensions import db
+from tests.conftest import csrf_token, login
+from tests.factories import make_site, make_user
+
+ROLES_WALKED = ("anonymous", "trainee", "shop_owner", "mentor", "staff", "admin", "other_site_staff")
+STAFF = frozenset({"staff", "admin"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str] | str  # "public", "signed_in" or roles
+    # The object in the URL belongs to the main base: staff of another base get 404.
+    site_scoped: bool = False
+    # The URL names someone else's object: a signed-in person who is not staff gets 404 / 403.
+    owner_only: bool = False
+
+    def allows(self, role: str) -> bool:
+        if self.allowed == "public":
+            return True
+        if role == "anonymous":
+            return False
+        if self.allowed == "signed_in":
+            return not self.owner_only or role in ("staff", "admin")
+        effective = "staff" if role == "other_site_staff" else role
+        return effective in self.allowed
+
+
+PUBLIC = Rule("public")
+SIGNED_IN = Rule("signed_in")
+OWN = Rule("signed_in", owner_only=True)
+STAFF_ONLY = Rule(STAFF)
+STAFF_SCOPED = Rule(STAFF, site_scoped=True)
+ADMIN_ONLY = Rule(ADMIN)
+
+ACCESS: dict[str, Rule] = {
+    "static": PUBLIC,
+    "pages.index": PUBLIC,
+    "pages.home": SIGNED_IN,
+    "pages.role_home": SIGNED_IN,
+    "pages.set_language": PUBLIC,
+    "pages.privacy": PUBLIC,
+    "pages.healthz": PUBLIC,
+    "accounts.login": PUBLIC,
+    "accounts.login_code": PUBLIC,
+    "accounts.logout": PUBLIC,
+    "accounts.signup": PUBLIC,
+    "accounts.profile": SIGNED_IN,
+    "accounts.change_password": SIGNED_IN,
+    "accounts.my_privacy": SIGNED_IN,
+    "accounts.set_consent": SIGNED_IN,
+    "accounts.my_data": SIGNED_IN,
+    "accounts.ask_for_change": SIGNED_IN,
+    "accounts.two_step": STAFF_ONLY,
+    "accounts.users": ADMIN_ONLY,
+    "accounts.toggle_role": ADMIN_ONLY,
+    "accounts.account_access": ADMIN_ONLY,
+    "accounts.data_requests": STAFF_ONLY,
+    "accounts.handle_data_request": STAFF_SCOPED,
+    "sites.index": ADMIN_ONLY,
+    "sites.edit": ADMIN_ONLY,
+}
+
+
+def _main_site_person(ctx):
+    return ctx.people["trainee"]
+
+
+# URL parameter -> how to find a value that belongs to someone else on the main base.
+PARAMS = {
+    "filename": lambda ctx: "css/app.css",
+    "user_id": lambda ctx: _main_site_person(ctx).id,
+    "role": lambda ctx: "trainee",
+    "purpose": lambda ctx: "share_with_mentors",
+    "fmt": lambda ctx: "json",
+    "site_id": lambda ctx: ctx.site.id,
+    "request_id": lambda ctx: ctx.made["access"]["data_request"].id,
+}
+
+
+def test_every_route_has_an_access_entry(app):
+    missing = sorted({rule.endpoint for rule in app.url_map.iter_rules()} - set(ACCESS))
+    assert not missing, "routes without an entry in tests/test_access.py ACCESS: " + ", ".join(missing)
+
+
+def _visitors(app, ctx):
+    other_site = make_site("另一个街道的基地")
+    people = {
+        "trainee": make_user("trainee", name="路人学员"),
+        "shop_owner": make_user("shop_owner", name="路人店主"),
+        "mentor": make_user("mentor", name="路人导师"),
+        "staff": make_user("staff", name="本基地员工"),
+        "admin": make_user("admin", "staff", name="管理员乙"),
+        "other_site_staff": make_user("staff", site=other_site, name="外基地员工"),
+    }
+    clients = {"anonymous": app.test_client()}
+    for role, user in people.items():
+        clients[role] = app.test_client()
+        login(clients[role], user)
+    return clients
+
+
+def _url(app, rule, ctx) -> str | None:
+    values = {}
+    for name in rule.arguments:
+        if name not in PARAMS:
+            pytest.fail(f"no PARAMS entry for <{name}> in {rule.rule}")
+        values[name] = PARAMS[name](ctx)
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+FORBIDDEN_ANSWERS = {403, 404, 405}
+
+
+def test_every_route_for_every_role(app):
+    ctx = seed_demo()
+    person = _main_site_person(ctx)
+    ctx.made["access"] = {"data_request": DataRequest(user_id=person.id, site_id=ctx.site.id, kind="deletion")}
+    db.session.add(ctx.made["access"]["data_request"])
+    db.session.commit()
+    secret_name = person.display_name  # must never reach staff of another base
+    clients = _visitors(app, ctx)
+    tokens = {role: csrf_token(client) for role, client in clients.items()}
+    problems, checked = [], 0
+
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static":
+            continue
+        policy = ACCESS[rule.endpoint]
+        url = _url(app, rule, ctx)
+        methods = sorted(m for m in rule.methods if m in ("GET", "POST"))
+        for role in ROLES_WALKED:
+            client = clients[role]
+            for method in methods:
+                if method == "POST" and policy.allows(role):
+                    continue  # allowed actions are tested in each area; the walk checks refusals
+                if rule.endpoint in ("accounts.logout", "pages.set_language") and method == "POST":
+                    continue
+                response = client.open(url, method=method, data={"csrf_token": tokens[role]})
+                checked += 1
+                status = response.status_code
+                where = f"{method} {url} as {role}"
+                if status >= 500:
+                    problems.append(f"{where}: {status}")
+                elif not policy.allows(role):
+                    if role == "anonymous":
+                        if not (status in FORBIDDEN_ANSWERS or (status == 302 and "/login" in response.location)):
+                            problems.append(f"{where}: {status}, expected the login page, 403 or 404")
+                    elif status not in FORBIDDEN_ANSWERS:
+                        problems.append(f"{where}: {status}, expected 403 or 404")
+                elif role == "other_site_staff" and method == "GET":
+                    if policy.site_scoped and status != 404:
+                        problems.append(f"{where}: {status}, expected 404 for another base's object")
+                    elif secret_name in response.get_data(as_text=True):
+                        problems.append(f"{where}: shows {secret_name}, a person of another base")
+    assert not problems, f"{len(problems)} of {checked} answers were wrong:\n" + "\n".join(problems)
+    assert checked > 50
+    print(f"access walk: {checked} requests, {len(ROLES_WALKED)} roles, {len(ACCESS)} endpoints")
