@@ -77,6 +77,18 @@ ACCESS: dict[str, Rule] = {
     "accounts.handle_data_request": STAFF_SCOPED,
     "sites.index": ADMIN_ONLY,
     "sites.edit": ADMIN_ONLY,
+    "reports.dashboard": STAFF_ONLY,
+    "reports.drilldown": STAFF_ONLY,
+    "reports.incubated": STAFF_ONLY,
+    "reports.settings": STAFF_ONLY,
+    "reports.impact": STAFF_ONLY,
+    "reports.exports": STAFF_ONLY,
+    "reports.export_csv": STAFF_ONLY,
+    "reports.people": STAFF_ONLY,
+    "reports.person": STAFF_SCOPED,
+    "reports.add_note": STAFF_SCOPED,
+    "reports.audit": STAFF_ONLY,
+    "reports.my_record": SIGNED_IN,
 }
 
 
@@ -93,6 +105,9 @@ PARAMS = {
     "fmt": lambda ctx: "json",
     "site_id": lambda ctx: ctx.site.id,
     "request_id": lambda ctx: ctx.made["access"]["data_request"].id,
+    "key": lambda ctx: "applicants",
+    "name": lambda ctx: "people",
+    "person_id": lambda ctx: _main_site_person(ctx).id,
 }
 
 
