@@ -123,7 +123,8 @@ def test_incubated_list_and_impact_report(client):
     html = client.get(f"/reports/incubated?{PERIOD}").get_data(as_text=True)
     assert "张格琴" in html and "Completed 宝妈直播班" in html
     impact = client.get(f"/reports/impact?{PERIOD}").get_data(as_text=True)
-    assert 'lang="zh-CN"' in impact and 'lang="en"' in impact
+    assert 'lang="zh-CN"' in impact and 'lang="en"' in impact and "&lt;h2" not in impact
+    assert "<h2>烈士塔直播基地：" in impact
     assert "1 people took part in 1 training classes" in impact
     assert "共有 1 人参加了 1 期培训班" in impact
 

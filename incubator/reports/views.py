@@ -2,6 +2,7 @@ from flask import Blueprint, Response, abort, flash, render_template, request, u
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from incubator.accounts.models import User
 from incubator.auth import ADMIN, ensure_same_site, staff_required
@@ -156,8 +157,10 @@ def impact():
     texts = {}
     for locale in (ZH, EN):
         with force_locale(locale):
-            texts[locale] = render_template("reports/_impact_text.html", figures=views, scope=scope, site=site,
-                                            lang="zh-CN" if locale == ZH else "en")
+            # Our own template, escaped as it was rendered: safe to place in the page.
+            texts[locale] = Markup(render_template(  # noqa: S704 (our own escaped template)
+                "reports/_impact_text.html", figures=views, scope=scope, site=site,
+                lang="zh-CN" if locale == ZH else "en"))
     return _render("reports/impact.html", None, has_errors, form=form, scope=scope, texts=texts, site=site,
                    is_admin=current_user.has_role(ADMIN))
 
