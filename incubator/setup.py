@@ -71,11 +71,14 @@ def _load_user(user_id: str):
 
     from incubator.accounts.models import User
     from incubator.accounts.sessions import active_session
+    from incubator.web import is_background_request
 
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or active_session(user.id, session.get("sid")) is None:
+    if user is None or not user.active:
+        return None
+    if active_session(user.id, session.get("sid"), touch=not is_background_request()) is None:
         return None
     return user
 

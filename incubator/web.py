@@ -7,11 +7,23 @@ another htmx major version touches this one file.
 import json
 from urllib.parse import urljoin, urlsplit
 
-from flask import Response, get_flashed_messages, make_response, redirect, render_template, request
+from flask import Response, current_app, get_flashed_messages, make_response, redirect, render_template, request
 
 from incubator.errors import DomainError
 
 FORM_ERROR_STATUS = 422
+
+
+def background(view):
+    """Mark a view that pages call by themselves (polling): such requests do
+    not count as the person being active, so an open tab still times out."""
+    view.is_background = True
+    return view
+
+
+def is_background_request() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "is_background", False))
 
 
 def is_htmx() -> bool:

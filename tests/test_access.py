@@ -13,6 +13,7 @@ anonymous, each role, an admin, and staff of another base, and checks:
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from incubator.accounts.models import DataRequest
 from incubator.demo import seed_demo
@@ -75,6 +76,12 @@ ACCESS: dict[str, Rule] = {
     "accounts.account_access": ADMIN_ONLY,
     "accounts.data_requests": STAFF_ONLY,
     "accounts.handle_data_request": STAFF_SCOPED,
+    "notify.bell": PUBLIC,  # answers 286 (stop polling) when signed out
+    "notify.index": SIGNED_IN,
+    "notify.open_notification": OWN,
+    "notify.mark_read": OWN,
+    "notify.mark_all_read": SIGNED_IN,
+    "notify.preferences": SIGNED_IN,
     "sites.index": ADMIN_ONLY,
     "sites.edit": ADMIN_ONLY,
     "reports.dashboard": STAFF_ONLY,
@@ -92,6 +99,19 @@ ACCESS: dict[str, Rule] = {
 }
 
 
+def _first_id(model_path: str, ctx) -> int:
+    """The first row of a model on the main base (its demo data)."""
+    from werkzeug.utils import import_string
+
+    model = import_string(model_path)
+    query = select(model.id).order_by(model.id).limit(1)
+    if hasattr(model, "site_id"):
+        query = query.where(model.site_id == ctx.site.id)
+    found = db.session.scalar(query)
+    assert found is not None, f"the demo data has no {model.__name__}"
+    return found
+
+
 def _main_site_person(ctx):
     return ctx.people["trainee"]
 
@@ -105,6 +125,7 @@ PARAMS = {
     "fmt": lambda ctx: "json",
     "site_id": lambda ctx: ctx.site.id,
     "request_id": lambda ctx: ctx.made["access"]["data_request"].id,
+    "notification_id": lambda ctx: _first_id("incubator.notify.models:Notification", ctx),
     "key": lambda ctx: "applicants",
     "name": lambda ctx: "people",
     "person_id": lambda ctx: _main_site_person(ctx).id,

@@ -142,3 +142,17 @@ def test_an_admin_cannot_remove_their_own_admin_role():
 def test_primary_role_is_the_most_powerful_held():
     assert make_user("trainee", "mentor").primary_role == "mentor"
     assert make_user("shop_owner", "staff").primary_role == "staff"
+
+
+def test_background_polling_does_not_keep_a_session_alive(app):
+    user = make_user()
+    record = start_session(user)
+    record.last_seen_at -= timedelta(minutes=5)
+    db.session.commit()
+    seen = record.last_seen_at
+    assert active_session(user.id, record.token, touch=False) is not None
+    db.session.refresh(record)
+    assert record.last_seen_at == seen
+    assert active_session(user.id, record.token) is not None
+    db.session.refresh(record)
+    assert record.last_seen_at > seen

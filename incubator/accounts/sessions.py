@@ -34,7 +34,7 @@ def _limits(remember: bool) -> tuple[timedelta, timedelta]:
     return config["SESSION_IDLE_TIMEOUT"], config["SESSION_ABSOLUTE_TIMEOUT"]
 
 
-def active_session(user_id: int, token: str | None) -> UserSession | None:
+def active_session(user_id: int, token: str | None, touch: bool = True) -> UserSession | None:
     """The live session for this token and person, or None (and the row is
     ended if it has run past its idle or absolute limit)."""
     if not token:
@@ -49,7 +49,7 @@ def active_session(user_id: int, token: str | None) -> UserSession | None:
         record.ended_at = now
         db.session.commit()
         return None
-    if now - record.last_seen_at > TOUCH_EVERY:
+    if touch and now - record.last_seen_at > TOUCH_EVERY:
         record.last_seen_at = now
         db.session.commit()
     return record

@@ -1,7 +1,7 @@
 """reports: staff notes on people and the incubated rule
 
 Revision ID: 333161ab7b41
-Revises: e8e30bd792ab
+Revises: b82eea160a87
 Create Date: 2026-11-23 14:29:59.871363
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '333161ab7b41'
-down_revision = 'e8e30bd792ab'
+down_revision = 'b82eea160a87'
 branch_labels = None
 depends_on = None
 
