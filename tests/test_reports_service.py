@@ -288,3 +288,14 @@ def test_deleting_a_persons_data_deletes_staff_notes_about_her_and_keeps_her_in_
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(PersonNote.id))) == 0
     assert sources.incubated(Scope(site.id, START, END, today=TODAY)).value == 1
+
+
+def test_people_are_counted_in_the_group_they_gave_on_their_application():
+    site = make_site()
+    cohort = make_cohort(make_programme(site, "乡村振兴班", ["villagers", "mothers"]))
+    make_application(make_user(site=site), cohort, "confirmed", group="mother")
+    make_application(make_user(site=site), cohort, "confirmed", group="graduate")
+    result = sources.benefited(Scope(site.id, START, END, today=TODAY))
+    assert {str(label): n for label, n in result.breakdown} == {
+        str(sources.GROUP_LABELS["mothers"]): 1, str(sources.GROUP_LABELS["graduates"]): 1}
+    assert sources.enrolled(Scope(site.id, START, END, group="graduates", today=TODAY)).value == 1
