@@ -1,7 +1,7 @@
 """reports: staff notes on people and the incubated rule
 
 Revision ID: 333161ab7b41
-Revises: 072adb8811bc
+Revises: 547871c37bb8
 Create Date: 2026-11-23 14:29:59.871363
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '333161ab7b41'
-down_revision = '072adb8811bc'
+down_revision = '547871c37bb8'
 branch_labels = None
 depends_on = None
 
