@@ -211,6 +211,18 @@ ACCESS: dict[str, Rule] = {
     "livestreams.moderation": STAFF_ONLY,
     "livestreams.moderate": STAFF_SCOPED,
     "livestreams.results": STAFF_SCOPED,  # and the livestream's hosts
+    "reports.dashboard": STAFF_ONLY,
+    "reports.drilldown": STAFF_ONLY,
+    "reports.incubated": STAFF_ONLY,
+    "reports.settings": STAFF_ONLY,
+    "reports.impact": STAFF_ONLY,
+    "reports.exports": STAFF_ONLY,
+    "reports.export_csv": STAFF_ONLY,
+    "reports.people": STAFF_ONLY,
+    "reports.person": STAFF_SCOPED,
+    "reports.add_note": STAFF_SCOPED,
+    "reports.audit": STAFF_ONLY,
+    "reports.my_record": SIGNED_IN,
 }
 
 
@@ -268,6 +280,8 @@ PARAMS = {
     "token": lambda ctx: "not-a-calendar-token",
     "livestream_id": lambda ctx: ctx.made["livestreams"]["policy_next"].id,
     "resident_question_id": lambda ctx: ctx.made["livestreams"]["pending_question"].id,
+    "name": lambda ctx: "people",
+    "person_id": lambda ctx: _main_site_person(ctx).id,
 }
 
 

@@ -129,6 +129,6 @@ def test_an_owner_logs_a_livestream_on_her_phone_and_staff_keep_the_ledgers(phon
     page.get_by_label("店铺", exact=True).select_option(str(shop.id))
     page.get_by_label("给了什么").fill("补光灯一套")
     page.get_by_label("价值（元）").fill("800")
-    page.get_by_role("button", name="登记", exact=True).click()
+    page.get_by_role("button", name="登记扶持", exact=True).click()
     expect(page.get_by_role("cell", name="补光灯一套")).to_be_visible()
     assert_accessible(page)

@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from incubator.reports.service import NOTE_MAX_LENGTH
+
+
+class FilterForm(FlaskForm):
+    """The report filters (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    programme = SelectField(_l("Programme"), validators=[Optional()], validate_choice=False)
+    cohort = SelectField(_l("Class"), validators=[Optional()], validate_choice=False)
+    group = SelectField(_l("Group"), validators=[Optional()], validate_choice=False)
+    site = SelectField(_l("Base"), validators=[Optional()], validate_choice=False)
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("New note"), validators=[DataRequired(_l("Write the note first.")),
+                                                     Length(max=NOTE_MAX_LENGTH)],
+                         description=_l("Only staff of this base see notes; the person does not."))
+
+
+class PeopleSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or mobile"), validators=[Optional(), Length(max=100)])
+
+
+class AuditSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    who = StringField(_l("Who (name or mobile)"), validators=[Optional(), Length(max=100)])
+    action = SelectField(_l("What"), validators=[Optional()], validate_choice=False)
+    object_type = SelectField(_l("Kind of record"), validators=[Optional()], validate_choice=False)
+    object_id = StringField(_l("Record number"), validators=[Optional(), Length(max=12)])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+
+class RuleForm(FlaskForm):
+    by_completion = BooleanField(_l("Completing a programme counts as incubated"))
+    by_shop_stage = BooleanField(_l("A shop reaching the stage below counts as incubated"))
+    shop_stage = StringField(_l("Shop stage"), validators=[Optional(), Length(max=40)],
+                             description=_l("The key of the shops area's stage; by default \"incubated\"."))
