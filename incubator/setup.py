@@ -176,7 +176,7 @@ def register_error_pages(app: Flask) -> None:
     from flask import render_template
     from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError, OperationalError
     from werkzeug.exceptions import HTTPException
 
     def page(status: int, title: str, message: str):
@@ -186,6 +186,16 @@ def register_error_pages(app: Flask) -> None:
     def csrf_error(_error):
         return page(400, _("This form has expired"),
                     _("Please go back, reload the page and send the form again."))
+
+    @app.teardown_appcontext
+    def drop_dead_connection(_exc):
+        # Runs before Flask-SQLAlchemy's own teardown. When the database went
+        # away during the request (PostgreSQL restarted), the final ROLLBACK
+        # fails on the dead connection: discard it instead of answering 500.
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.invalidate()
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
