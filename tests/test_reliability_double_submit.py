@@ -80,7 +80,7 @@ def test_two_tabs_applying_at_the_same_moment_make_one_application(database_url,
             for tab in tabs:
                 tab.login(person.login_name, DEFAULT_PASSWORD)
                 forms.append(dict(apply_data(), csrf_token=tab.token(path)))
-            outcomes.append(_at_once(*(lambda t=tab, f=form: t.request("POST", path, f)
+            outcomes.append(_at_once(*(lambda t=tab, f=form, p=path: t.request("POST", p, f)
                                        for tab, form in zip(tabs, forms, strict=True))))
     for person, results in zip(people, outcomes, strict=True):
         statuses = sorted(status for status, _body in results)
