@@ -412,3 +412,22 @@ def test_a_session_with_marks_stays_on_the_record(running):
     with pytest.raises(Conflict):
         service.cancel_session(staff, session)
     assert db.session.get(TrainingSession, session.id) is not None
+
+
+def test_a_session_cannot_take_a_room_a_booking_holds():
+    from datetime import timedelta
+
+    from incubator.booking.models import Booking, Resource
+
+    staff = make_user("staff")
+    room = Resource(site_id=staff.site_id, name="2号直播间", kind="studio")
+    db.session.add(room)
+    db.session.commit()
+    start = utcnow().replace(microsecond=0) + timedelta(days=2)
+    booking = Booking(resource_id=room.id, site_id=room.site_id, user_id=staff.id, starts_at=start,
+                      ends_at=start + timedelta(hours=2), purpose="新疆香馕带货")
+    db.session.add(booking)
+    db.session.commit()
+    clashes = find_conflicts(room.id, start + timedelta(hours=1), start + timedelta(hours=3))
+    assert [(c.kind, c.object_id) for c in clashes] == [("booking", booking.id)]
+    assert find_conflicts(room.id, start + timedelta(hours=2), start + timedelta(hours=3)) == []

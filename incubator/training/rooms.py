@@ -1,24 +1,26 @@
 """Who occupies a room (a studio Resource) when: the one place that answers
 "is this room free from start to end?".
 
-Training sessions occupy their room. The booking area's bookings are to be
-added here too (the lead wires them in at merge), so that a session never
-overlaps a booking and a booking never overlaps a session: both sides call
-find_conflicts().
+Training sessions occupy their room, and so do the booking area's active
+bookings of it: a session never overlaps a booking. (The booking area checks
+sessions from its side in booking.service.busy_times.)
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from incubator.booking.models import ACTIVE as BOOKING_ACTIVE
+from incubator.booking.models import Booking
 from incubator.extensions import db
 from incubator.training.models import TrainingSession
 
 
 @dataclass(frozen=True)
 class RoomClash:
-    """Something already in the room: kind is "session" (later also "booking")."""
+    """Something already in the room: kind is "session" or "booking"."""
 
     kind: str
     object_id: int
@@ -40,5 +42,10 @@ def find_conflicts(room_id: int, start: datetime, end: datetime,
         query = query.where(TrainingSession.id != exclude_session_id)
     clashes = [RoomClash("session", s.id, s.starts_at, s.ends_at, s.topic)
                for s in db.session.scalars(query.order_by(TrainingSession.starts_at))]
-    # Bookings of the booking area join here at merge.
-    return clashes
+    bookings = select(Booking).where(
+        Booking.resource_id == room_id, Booking.status.in_(BOOKING_ACTIVE),
+        Booking.starts_at < end, Booking.ends_at > start,
+    ).order_by(Booking.starts_at)
+    clashes += [RoomClash("booking", b.id, b.starts_at, b.ends_at, b.purpose or str(_l("a booking")))
+                for b in db.session.scalars(bookings)]
+    return sorted(clashes, key=lambda clash: clash.starts_at)

@@ -1,0 +1,958 @@
+"""Mentoring rules: profiles, needs, scores, proposals and mentorships.
+
+Every public function that writes is one transaction: it commits everything
+or raises a DomainError and writes nothing. The one subtle rule is capacity:
+accept_proposal() locks the mentor's profile row before it counts her active
+mentorships, so two mentees accepted at the same moment can never take more
+places than she has (SELECT ... FOR UPDATE on PostgreSQL; on SQLite an UPDATE
+of the row takes the database's write lock first, which serialises writers).
+"""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from scipy.optimize import linear_sum_assignment
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from incubator.accounts.models import User
+from incubator.audit import record_change
+from incubator.auth import MENTOR, STAFF_ROLES, can_see_site
+from incubator.errors import Conflict, DomainError, NotAllowed
+from incubator.extensions import db
+from incubator.mentoring.models import (
+    ACCEPTED,
+    ACTIVE,
+    COMPLETED,
+    DECLINED,
+    ENDED_EARLY,
+    FROM_MENTEE,
+    FROM_STAFF,
+    LAPSED,
+    MENTEE_SIDE,
+    MENTOR_SIDE,
+    PENDING,
+    WITHDRAWN,
+    MatchingSettings,
+    MatchProposal,
+    Meeting,
+    MenteeNeed,
+    MentoringSkill,
+    MentorProfile,
+    Mentorship,
+    MentorshipFeedback,
+)
+from incubator.mentoring.vocabulary import (
+    CATEGORY_LABELS,
+    DEFAULT_SKILLS,
+    category_label,
+    clean_slots,
+    language_label,
+    parse_languages,
+    slot_phrase,
+    slots_from_answer,
+)
+from incubator.notify.service import notify
+from incubator.timeutil import local_today, utcnow
+
+MENTORSHIP_MONTHS = 3
+QUIET_DAYS = 14  # a check-in reminder when no meeting is logged for this long
+INFEASIBLE = -1_000_000
+
+
+# --- Small helpers --------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
+MAX_ID = 2**31 - 1
+
+
+def clean_text(value, limit: int) -> str:
+    """Typed text as stored: control characters (NUL breaks PostgreSQL) removed,
+    trimmed and cut to `limit`."""
+    return str(value or "").translate(_CONTROL).strip()[:limit]
+
+
+def is_staff_of(user, site_id: int) -> bool:
+    return user.has_any_role(STAFF_ROLES) and can_see_site(user, site_id)
+
+
+def _commit():
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise Conflict(_l("Someone else changed this at the same moment. Please reload and try again.")) from error
+
+
+# --- Settings and skills ----------------------------------------------------------
+
+def settings_for(site_id: int) -> MatchingSettings:
+    """The site's weights; the defaults (not saved) until staff change them."""
+    found = db.session.scalar(select(MatchingSettings).where(MatchingSettings.site_id == site_id))
+    if found:
+        return found
+    defaults = {c.name: c.default.arg for c in MatchingSettings.__table__.columns
+                if c.name.startswith("weight_") or c.name == "proposal_days"}
+    return MatchingSettings(site_id=site_id, **defaults)
+
+
+WEIGHT_FIELDS = ("weight_skill", "weight_category", "weight_language", "weight_availability", "weight_capacity")
+
+
+def save_settings(actor, site_id: int, **values) -> MatchingSettings:
+    settings = settings_for(site_id)
+    before = {name: getattr(settings, name) for name in (*WEIGHT_FIELDS, "proposal_days")}
+    for name in WEIGHT_FIELDS:
+        value = values.get(name)
+        if value is None or not 0 <= int(value) <= 100:
+            raise DomainError(_l("Use a whole number from 0 to 100."), field=name)
+        setattr(settings, name, int(value))
+    days = values.get("proposal_days")
+    if days is None or not 1 <= int(days) <= 60:
+        raise DomainError(_l("Use a number of days from 1 to 60."), field="proposal_days")
+    settings.proposal_days = int(days)
+    db.session.add(settings)
+    db.session.flush()
+    after = {name: getattr(settings, name) for name in before}
+    record_change(actor, "mentoring.settings_changed", settings, before=before, after=after, site_id=site_id)
+    db.session.commit()
+    return settings
+
+
+def ensure_default_skills(site_id: int) -> list[MentoringSkill]:
+    """The usual skills, added once per site."""
+    have = set(db.session.scalars(select(MentoringSkill.key).where(MentoringSkill.site_id == site_id)))
+    names = set(db.session.scalars(select(MentoringSkill.name).where(MentoringSkill.site_id == site_id)))
+    for key, (name, _label) in DEFAULT_SKILLS.items():
+        if key not in have and name not in names:
+            db.session.add(MentoringSkill(site_id=site_id, name=name, key=key))
+    db.session.commit()
+    return site_skills(site_id)
+
+
+def site_skills(site_id: int) -> list[MentoringSkill]:
+    return list(db.session.scalars(
+        select(MentoringSkill).where(MentoringSkill.site_id == site_id).order_by(MentoringSkill.id)))
+
+
+def skill_by_key(site_id: int, key: str) -> MentoringSkill | None:
+    return db.session.scalar(select(MentoringSkill).where(MentoringSkill.site_id == site_id,
+                                                          MentoringSkill.key == key))
+
+
+def add_skill(actor, site_id: int, name: str) -> MentoringSkill:
+    name = clean_text(name, 200)
+    if not name:
+        raise DomainError(_l("Name the skill."), field="name")
+    if len(name) > 80:
+        raise DomainError(_l("Keep the name under 80 characters."), field="name")
+    clash = db.session.scalar(select(MentoringSkill.id).where(
+        MentoringSkill.site_id == site_id, func.lower(MentoringSkill.name) == name.lower()))
+    if clash:
+        raise Conflict(_l("This skill is already on the list."), field="name")
+    skill = MentoringSkill(site_id=site_id, name=name)
+    db.session.add(skill)
+    db.session.flush()
+    record_change(actor, "mentoring.skill_added", skill, after={"name": name})
+    db.session.commit()
+    return skill
+
+
+def remove_skill(actor, skill: MentoringSkill) -> None:
+    record_change(actor, "mentoring.skill_removed", skill, before={"name": skill.name})
+    db.session.delete(skill)
+    db.session.commit()
+
+
+def _skills_from_ids(site_id: int, skill_ids) -> list[MentoringSkill]:
+    try:
+        ids = {int(i) for i in skill_ids or []}
+    except (TypeError, ValueError):
+        ids = {-1}
+    if not ids:
+        return []
+    if any(not 0 < i <= MAX_ID for i in ids):
+        raise DomainError(_l("Choose skills from the list."), field="skills")
+    skills = list(db.session.scalars(select(MentoringSkill).where(
+        MentoringSkill.id.in_(ids), MentoringSkill.site_id == site_id)))
+    if len(skills) != len(ids):
+        raise DomainError(_l("Choose skills from the list."), field="skills")
+    return skills
+
+
+def _clean_categories(categories) -> list[str]:
+    return [c for c in CATEGORY_LABELS if c in set(categories or [])]
+
+
+# --- Mentor profiles -----------------------------------------------------------------
+
+def profile_for(user) -> MentorProfile | None:
+    return db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == user.id))
+
+
+def active_count(profile_id: int) -> int:
+    return db.session.scalar(select(func.count(Mentorship.id)).where(
+        Mentorship.profile_id == profile_id, Mentorship.status == ACTIVE)) or 0
+
+
+def save_profile(actor, mentor: User, *, skill_ids=(), categories=(), languages=(), availability=(),
+                 capacity: int = 2, bio: str = "", active: bool = True) -> MentorProfile:
+    """A mentor edits her own profile; staff of her site may edit it too."""
+    if actor.id != mentor.id and not is_staff_of(actor, mentor.site_id):
+        raise NotAllowed(_l("Only the mentor or the base's staff can change this profile."))
+    if not mentor.has_role(MENTOR):
+        raise DomainError(_l("This person is not a mentor. An admin can give the mentor role."))
+    try:
+        capacity = int(capacity)
+    except (TypeError, ValueError):
+        capacity = 0
+    if not 1 <= capacity <= 20:
+        raise DomainError(_l("A mentor takes between 1 and 20 mentees at once."), field="capacity")
+    profile = profile_for(mentor)
+    if profile is not None:
+        busy = active_count(profile.id)
+        if capacity < busy:
+            raise DomainError(_l("She has %(n)s active mentees now; capacity cannot be lower.", n=busy),
+                              field="capacity")
+    else:
+        profile = MentorProfile(user_id=mentor.id, site_id=mentor.site_id)
+        db.session.add(profile)
+    before = _profile_facts(profile) if profile.id else None
+    profile.skills = _skills_from_ids(mentor.site_id, skill_ids)
+    profile.categories = _clean_categories(categories)
+    profile.languages = parse_languages(languages)
+    profile.availability = clean_slots(availability)
+    profile.capacity = capacity
+    profile.bio = clean_text(bio, 2000)
+    profile.active = bool(active)
+    db.session.flush()
+    record_change(actor, "mentoring.profile_saved", profile, before=before, after=_profile_facts(profile))
+    db.session.commit()
+    return profile
+
+
+def _profile_facts(profile: MentorProfile) -> dict:
+    return {"skills": [s.name for s in profile.skills], "capacity": profile.capacity,
+            "active": profile.active, "languages": list(profile.languages or [])}
+
+
+def site_profiles(site_id: int) -> list[MentorProfile]:
+    return list(db.session.scalars(
+        select(MentorProfile).join(User, User.id == MentorProfile.user_id)
+        .where(MentorProfile.site_id == site_id, User.active.is_(True)).order_by(User.display_name)))
+
+
+# --- Mentees' needs ----------------------------------------------------------------------
+
+def need_for(user, shop=None) -> MenteeNeed | None:
+    if shop is not None:
+        return db.session.scalar(select(MenteeNeed).where(MenteeNeed.shop_id == shop.id))
+    return db.session.scalar(select(MenteeNeed).where(MenteeNeed.user_id == user.id,
+                                                      MenteeNeed.shop_id.is_(None)))
+
+
+def prefill(user, shop=None) -> dict:
+    """What enrolment and shops already know: availability and languages from
+    the person's latest confirmed application, the category from the shop."""
+    from incubator.enrolment.models import CONFIRMED, Application
+
+    values = {"availability": [], "languages": [], "category": None}
+    application = db.session.scalar(
+        select(Application).where(Application.user_id == user.id, Application.status == CONFIRMED)
+        .order_by(Application.submitted_at.desc()).limit(1))
+    if application is not None:
+        answers = application.answers or {}
+        values["availability"] = slots_from_answer(answers.get("availability"))
+        values["languages"] = parse_languages(answers.get("languages") or answers.get("language") or [])
+    if shop is not None and shop.category in CATEGORY_LABELS:
+        values["category"] = shop.category
+    return values
+
+
+def ensure_need(actor, user, shop=None, *, commit: bool = True) -> MenteeNeed:
+    """The mentee's need, created from what is known the first time."""
+    need = need_for(user, shop)
+    if need is not None:
+        return need
+    known = prefill(user, shop)
+    need = MenteeNeed(site_id=shop.site_id if shop is not None else user.site_id, user_id=user.id,
+                      shop_id=shop.id if shop is not None else None, category=known["category"],
+                      languages=known["languages"], availability=known["availability"])
+    db.session.add(need)
+    db.session.flush()
+    record_change(actor, "mentoring.need_created", need, after={"user_id": user.id,
+                                                                "shop_id": need.shop_id})
+    if commit:
+        db.session.commit()
+    return need
+
+
+def can_edit_need(user, need: MenteeNeed) -> bool:
+    return user.id == need.user_id or is_staff_of(user, need.site_id)
+
+
+def save_need(actor, need: MenteeNeed, *, skill_ids=(), category=None, languages=(), availability=(),
+              notes: str = "") -> MenteeNeed:
+    if not can_edit_need(actor, need):
+        raise NotAllowed(_l("Only the mentee or the base's staff can change these needs."))
+    if category and category not in CATEGORY_LABELS:
+        raise DomainError(_l("Choose a category from the list."), field="category")
+    need.skills = _skills_from_ids(need.site_id, skill_ids)
+    need.category = category or None
+    need.languages = parse_languages(languages)
+    need.availability = clean_slots(availability)
+    need.notes = clean_text(notes, 2000)
+    record_change(actor, "mentoring.need_saved", need,
+                  after={"skills": [s.name for s in need.skills], "category": need.category})
+    db.session.commit()
+    return need
+
+
+def possible_mentees(site_id: int) -> list[tuple[str, str]]:
+    """People (trainees, shop owners) and shops of the site without a need
+    yet, as ("person:<id>" | "shop:<id>", name) choices for staff."""
+    from incubator.accounts.models import UserRole
+    from incubator.shops.models import Shop
+
+    with_need = select(MenteeNeed.user_id).where(MenteeNeed.shop_id.is_(None))
+    people = db.session.scalars(select(User).where(
+        User.site_id == site_id, User.active.is_(True), User.id.not_in(with_need),
+        User.role_grants.any(UserRole.role.in_(("trainee", "shop_owner")))).order_by(User.display_name))
+    shops = db.session.scalars(select(Shop).where(
+        Shop.site_id == site_id, Shop.id.not_in(select(MenteeNeed.shop_id).where(MenteeNeed.shop_id.is_not(None))))
+        .order_by(Shop.name))
+    return [(f"person:{u.id}", u.display_name) for u in people] + \
+        [(f"shop:{shop.id}", f"{shop.name}（{shop.owner.display_name}）") for shop in shops]
+
+
+def cohort_mentees(cohort) -> list[User]:
+    """A cohort's mentees are its confirmed applicants."""
+    from incubator.enrolment.models import CONFIRMED, Application
+
+    return list(db.session.scalars(
+        select(User).join(Application, Application.user_id == User.id)
+        .where(Application.cohort_id == cohort.id, Application.status == CONFIRMED)
+        .order_by(User.display_name)))
+
+
+def ensure_needs_for_cohort(actor, cohort) -> list[MenteeNeed]:
+    needs = [ensure_need(actor, person, commit=False) for person in cohort_mentees(cohort)]
+    db.session.commit()
+    return needs
+
+
+def site_cohorts(site_id: int):
+    from incubator.enrolment.models import Cohort
+
+    return list(db.session.scalars(select(Cohort).where(Cohort.site_id == site_id)
+                                   .order_by(Cohort.starts_on.desc())))
+
+
+# --- Load and who is unmatched ---------------------------------------------------------------
+
+@dataclass
+class Load:
+    active: int = 0
+    pending: int = 0
+
+
+def loads(profile_ids) -> dict[int, Load]:
+    ids = list(profile_ids)
+    result = {i: Load() for i in ids}
+    if not ids:
+        return result
+    for pid, n in db.session.execute(select(Mentorship.profile_id, func.count()).where(
+            Mentorship.profile_id.in_(ids), Mentorship.status == ACTIVE).group_by(Mentorship.profile_id)):
+        result[pid].active = n
+    for pid, n in db.session.execute(select(MatchProposal.profile_id, func.count()).where(
+            MatchProposal.profile_id.in_(ids), MatchProposal.status == PENDING)
+            .group_by(MatchProposal.profile_id)):
+        result[pid].pending = n
+    return result
+
+
+def _has_mentor_clause():
+    return or_(
+        select(Mentorship.id).where(Mentorship.need_id == MenteeNeed.id,
+                                    Mentorship.status.in_((ACTIVE, COMPLETED))).exists(),
+        select(MatchProposal.id).where(MatchProposal.need_id == MenteeNeed.id,
+                                       MatchProposal.status == PENDING).exists(),
+    )
+
+
+def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
+    """Mentees with no active or completed mentorship and no proposal waiting."""
+    query = select(MenteeNeed).join(User, User.id == MenteeNeed.user_id).where(
+        MenteeNeed.site_id == site_id, User.active.is_(True), ~_has_mentor_clause())
+    if cohort is not None:
+        ids = [u.id for u in cohort_mentees(cohort)]
+        query = query.where(MenteeNeed.user_id.in_(ids), MenteeNeed.shop_id.is_(None))
+    return list(db.session.scalars(query.order_by(User.display_name, MenteeNeed.id)))
+
+
+def waiting_proposals(site_id: int) -> list[MatchProposal]:
+    return list(db.session.scalars(select(MatchProposal).where(
+        MatchProposal.site_id == site_id, MatchProposal.status == PENDING).order_by(MatchProposal.expires_at)))
+
+
+@dataclass
+class MentorLoad:
+    profile: MentorProfile
+    active: int
+    pending: int
+    rating: float | None
+    ratings: int
+
+
+def mentor_loads(site_id: int) -> list[MentorLoad]:
+    profiles = site_profiles(site_id)
+    counts = loads(p.id for p in profiles)
+    ratings = dict()
+    if profiles:
+        rows = db.session.execute(
+            select(Mentorship.profile_id, func.avg(MentorshipFeedback.rating), func.count())
+            .join(MentorshipFeedback, MentorshipFeedback.mentorship_id == Mentorship.id)
+            .where(Mentorship.profile_id.in_([p.id for p in profiles]),
+                   MentorshipFeedback.side == MENTEE_SIDE)
+            .group_by(Mentorship.profile_id))
+        ratings = {pid: (float(avg), n) for pid, avg, n in rows}
+    return [MentorLoad(p, counts[p.id].active, counts[p.id].pending,
+                       round(ratings[p.id][0], 1) if p.id in ratings else None,
+                       ratings.get(p.id, (None, 0))[1]) for p in profiles]
+
+
+# --- Scores and explanations ---------------------------------------------------------------
+
+@dataclass
+class Match:
+    profile: MentorProfile
+    score: int
+    reasons: list = field(default_factory=list)
+    places_left: int = 0
+    pending_with_this_mentee: bool = False
+
+    @property
+    def explanation(self) -> str:
+        return _("; ").join(str(r) for r in self.reasons)
+
+
+def score_pair(need: MenteeNeed, profile: MentorProfile, places_left: int,
+               settings: MatchingSettings) -> tuple[int, list[str]]:
+    """The score of a mentor for a mentee, and the plain reasons behind it.
+
+    skills in common × weight_skill + category × weight_category + languages in
+    common × weight_language + shared time slots (at most 6) × weight_availability
+    + weight_capacity × the share of her places still free.
+    """
+    reasons: list[str] = []
+    score = 0
+    need_skill_ids = {s.id for s in need.skills}
+    common = [s for s in profile.skills if s.id in need_skill_ids]
+    if common:
+        score += settings.weight_skill * len(common)
+        reasons.append(ngettext("%(num)d skill in common: %(names)s", "%(num)d skills in common: %(names)s",
+                                len(common), names=_(", ").join(s.label for s in common)))
+    if need.category and need.category in (profile.categories or []):
+        score += settings.weight_category
+        reasons.append(_("knows %(category)s", category=category_label(need.category)))
+    shared_slots = [slot for slot in need.availability or [] if slot in set(profile.availability or [])]
+    if shared_slots:
+        score += settings.weight_availability * min(len(shared_slots), 6)
+        shown = _(", ").join(slot_phrase(s) for s in shared_slots[:3])
+        if len(shared_slots) > 3:
+            reasons.append(ngettext("both free on %(times)s and %(num)d more time",
+                                    "both free on %(times)s and %(num)d more times",
+                                    len(shared_slots) - 3, times=shown))
+        else:
+            reasons.append(_("both free on %(times)s", times=shown))
+    languages = [w for w in need.languages or [] if w in set(profile.languages or [])]
+    if languages:
+        score += settings.weight_language * len(languages)
+        telling = [w for w in languages if w != "普通话"] or languages
+        reasons.append(_("speaks %(languages)s", languages=_(", ").join(language_label(w) for w in telling)))
+    if profile.capacity:
+        score += round(settings.weight_capacity * max(places_left, 0) / profile.capacity)
+    reasons.append(ngettext("%(left)d of %(num)d place left", "%(left)d of %(num)d places left",
+                            profile.capacity, left=places_left))
+    return score, reasons
+
+
+def _eligible(need: MenteeNeed, profile: MentorProfile) -> bool:
+    return (profile.active and profile.site_id == need.site_id and profile.user_id != need.user_id
+            and profile.user.active and profile.user.has_role(MENTOR))
+
+
+def suggestions(need: MenteeNeed, settings: MatchingSettings | None = None) -> list[Match]:
+    """Mentors for this mentee, best first. Paused or full mentors are left out."""
+    settings = settings or settings_for(need.site_id)
+    profiles = [p for p in site_profiles(need.site_id) if _eligible(need, p)]
+    counts = loads(p.id for p in profiles)
+    pending_with = set(db.session.scalars(select(MatchProposal.profile_id).where(
+        MatchProposal.need_id == need.id, MatchProposal.status == PENDING)))
+    matches = []
+    for profile in profiles:
+        left = profile.capacity - counts[profile.id].active
+        if left <= 0:
+            continue
+        score, reasons = score_pair(need, profile, left, settings)
+        matches.append(Match(profile, score, reasons, left, profile.id in pending_with))
+    matches.sort(key=lambda m: (-m.score, m.profile.user.display_name))
+    return matches
+
+
+# --- Batch matching -------------------------------------------------------------------------
+
+@dataclass
+class PlanRow:
+    need: MenteeNeed
+    options: list[Match]
+    chosen: Match | None = None
+
+    def option(self, profile_id: int | None) -> Match | None:
+        return next((m for m in self.options if m.profile.id == profile_id), None)
+
+
+@dataclass
+class Plan:
+    rows: list[PlanRow]
+    places: dict[int, int]  # profile id -> places free for new proposals
+    profiles: dict[int, MentorProfile]
+
+    @property
+    def total(self) -> int:
+        return sum(row.chosen.score for row in self.rows if row.chosen)
+
+    @property
+    def paired(self) -> int:
+        return sum(1 for row in self.rows if row.chosen)
+
+    def overloaded(self) -> list[tuple[MentorProfile, int, int]]:
+        """Mentors given more mentees than they have free places."""
+        taken: dict[int, int] = {}
+        for row in self.rows:
+            if row.chosen:
+                taken[row.chosen.profile.id] = taken.get(row.chosen.profile.id, 0) + 1
+        return [(self.profiles[pid], n, self.places[pid]) for pid, n in taken.items() if n > self.places[pid]]
+
+
+def optimal_assignment(scores: list[list[int | None]], places: list[int]) -> list[int | None]:
+    """For each mentee (row), the mentor (column) that maximises the total
+    score, no mentor getting more mentees than her places. None: no mentor.
+
+    Each mentor is expanded into one column per free place and the rectangular
+    assignment problem is solved exactly (scipy's linear_sum_assignment, the
+    Jonker-Volgenant algorithm). Impossible pairs (None) are never chosen.
+    """
+    columns = [mentor for mentor, n in enumerate(places) for _ in range(max(n, 0))]
+    result: list[int | None] = [None] * len(scores)
+    if not scores or not columns:
+        return result
+    matrix = np.full((len(scores), len(columns)), INFEASIBLE, dtype=float)
+    for i, row in enumerate(scores):
+        for j, mentor in enumerate(columns):
+            if row[mentor] is not None:
+                matrix[i, j] = row[mentor]
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    for i, j in zip(rows, cols, strict=True):
+        if matrix[i, j] > INFEASIBLE:
+            result[i] = columns[j]
+    return result
+
+
+def plan_batch(site_id: int, needs: list[MenteeNeed], chosen: dict[int, int | None] | None = None) -> Plan:
+    """A preview: every mentee with her options, and the optimal pairs (or the
+    pairs staff chose by hand, when `chosen` maps need id -> profile id)."""
+    settings = settings_for(site_id)
+    profiles = [p for p in site_profiles(site_id) if p.active]
+    counts = loads(p.id for p in profiles)
+    places = {p.id: max(p.capacity - counts[p.id].active - counts[p.id].pending, 0) for p in profiles}
+    rows = []
+    for need in needs:
+        options = []
+        for profile in profiles:
+            if places[profile.id] <= 0 or not _eligible(need, profile):
+                continue
+            left = profile.capacity - counts[profile.id].active
+            score, reasons = score_pair(need, profile, left, settings)
+            options.append(Match(profile, score, reasons, left))
+        options.sort(key=lambda m: (-m.score, m.profile.user.display_name))
+        rows.append(PlanRow(need, options))
+    plan = Plan(rows, places, {p.id: p for p in profiles})
+    if chosen is None:
+        order = [p.id for p in profiles]
+        matrix = []
+        for row in rows:
+            by_id = {m.profile.id: m.score for m in row.options}
+            matrix.append([by_id.get(pid) for pid in order])
+        picks = optimal_assignment(matrix, [places[pid] for pid in order])
+        for row, pick in zip(rows, picks, strict=True):
+            row.chosen = row.option(order[pick]) if pick is not None else None
+    else:
+        for row in rows:
+            row.chosen = row.option(chosen.get(row.need.id))
+    return plan
+
+
+def batch_needs(actor, site_id: int, cohort=None) -> list[MenteeNeed]:
+    """The mentees of a batch: a cohort's confirmed applicants (their needs are
+    created from what enrolment knows), or every unmatched mentee."""
+    if cohort is not None:
+        ensure_needs_for_cohort(actor, cohort)
+    return unmatched_needs(site_id, cohort)
+
+
+def confirm_batch(actor, site_id: int, needs: list[MenteeNeed], pairs: dict[int, int | None]) -> list[MatchProposal]:
+    """Turn the previewed pairs into proposals, all or none."""
+    plan = plan_batch(site_id, needs, pairs)
+    wanted = {need_id for need_id, pid in pairs.items() if pid}
+    if any(row.need.id in wanted and row.chosen is None for row in plan.rows):
+        raise DomainError(_l("One of the chosen mentors is no longer available. Preview again."))
+    over = plan.overloaded()
+    if over:
+        profile, n, free = over[0]
+        raise Conflict(_l("%(name)s has %(free)s free places but was given %(n)s mentees.",
+                          name=profile.user.display_name, free=free, n=n))
+    settings = settings_for(site_id)
+    made = []
+    for row in plan.rows:
+        if row.chosen:
+            made.append(_new_proposal(actor, row.need, row.chosen.profile, FROM_STAFF, row.chosen.score,
+                                      settings, ""))
+    _commit()
+    return made
+
+
+# --- Proposals ------------------------------------------------------------------------------
+
+def _new_proposal(actor, need, profile, source, score, settings, message) -> MatchProposal:
+    proposal = MatchProposal(site_id=need.site_id, need_id=need.id, profile_id=profile.id, source=source,
+                             score=score, message=clean_text(message, 1000), created_by_id=actor.id,
+                             expires_at=utcnow() + timedelta(days=settings.proposal_days))
+    db.session.add(proposal)
+    db.session.flush()
+    record_change(actor, "mentoring.proposed", proposal, after={"need_id": need.id, "mentor_id": profile.user_id,
+                                                                "source": source})
+    from flask import has_request_context, url_for
+
+    notify(profile.user, "mentoring.proposal", {"mentee": need.mentee_name},
+           url=url_for("mentoring.mine") if has_request_context() else "/mentoring/mine", obj=proposal)
+    return proposal
+
+
+def _check_can_propose(need: MenteeNeed, profile: MentorProfile) -> None:
+    if not _eligible(need, profile):
+        raise DomainError(_l("This mentor is not taking mentees now."))
+    if profile.capacity - active_count(profile.id) <= 0:
+        raise Conflict(_l("This mentor has no free place."))
+    if db.session.scalar(select(Mentorship.id).where(Mentorship.need_id == need.id, Mentorship.status == ACTIVE)):
+        raise Conflict(_l("This mentee already has a mentor."))
+    if db.session.scalar(select(MatchProposal.id).where(
+            MatchProposal.need_id == need.id, MatchProposal.profile_id == profile.id,
+            MatchProposal.status == PENDING)):
+        raise Conflict(_l("This mentor has already been asked and has not answered yet."))
+
+
+def ask_mentor(actor, need: MenteeNeed, profile: MentorProfile, message: str = "") -> MatchProposal:
+    """The mentee asks one of her suggested mentors."""
+    if actor.id != need.user_id:
+        raise NotAllowed(_l("Only the mentee can ask a mentor for herself."))
+    _check_can_propose(need, profile)
+    settings = settings_for(need.site_id)
+    score, _reasons = score_pair(need, profile, profile.capacity - active_count(profile.id), settings)
+    proposal = _new_proposal(actor, need, profile, FROM_MENTEE, score, settings, message)
+    _commit()
+    return proposal
+
+
+def propose(actor, need: MenteeNeed, profile: MentorProfile, message: str = "") -> MatchProposal:
+    """Staff propose a pair; the mentor answers."""
+    if not is_staff_of(actor, need.site_id):
+        raise NotAllowed(_l("Only the base's staff can propose pairs."))
+    _check_can_propose(need, profile)
+    settings = settings_for(need.site_id)
+    score, _reasons = score_pair(need, profile, profile.capacity - active_count(profile.id), settings)
+    proposal = _new_proposal(actor, need, profile, FROM_STAFF, score, settings, message)
+    _commit()
+    return proposal
+
+
+def _lock_profile(profile_id: int) -> MentorProfile:
+    """Hold the mentor's profile row until commit, so counts read next are final."""
+    query = select(MentorProfile).where(MentorProfile.id == profile_id).execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalars(query.with_for_update()).one()
+    # SQLite locks the whole database: the first write takes the write lock,
+    # and every other writer waits (busy timeout) until this one commits.
+    db.session.execute(update(MentorProfile).where(MentorProfile.id == profile_id)
+                       .values(lock_version=MentorProfile.lock_version + 1)
+                       .execution_options(synchronize_session=False))
+    return db.session.scalars(query).one()
+
+
+def accept_proposal(actor, proposal: MatchProposal, today: date | None = None) -> Mentorship:
+    """The mentor says yes: a mentorship of three months starts today."""
+    proposal_id, profile_id = proposal.id, proposal.profile_id
+    if actor.id != proposal.profile.user_id:
+        raise NotAllowed(_l("Only the mentor asked can answer."))
+    db.session.rollback()  # nothing half-read or pending goes before the lock
+    profile = _lock_profile(profile_id)
+    proposal = db.session.scalars(select(MatchProposal).where(MatchProposal.id == proposal_id)
+                                  .execution_options(populate_existing=True)).one()
+    try:
+        if proposal.status != PENDING:
+            raise Conflict(_l("This proposal has already been answered or has lapsed."))
+        busy = active_count(profile.id)
+        if busy >= profile.capacity:
+            raise Conflict(_l("You already have %(n)s active mentees, your full capacity. "
+                              "Raise your capacity or end a mentorship first.", n=busy))
+        need = proposal.need
+        if db.session.scalar(select(Mentorship.id).where(Mentorship.need_id == need.id,
+                                                         Mentorship.status == ACTIVE)):
+            raise Conflict(_l("This mentee has found a mentor in the meantime."))
+    except DomainError:
+        db.session.rollback()
+        raise
+    starts = today or local_today()
+    mentorship = Mentorship(site_id=proposal.site_id, need_id=need.id, profile_id=profile.id,
+                            mentor_id=profile.user_id, mentee_id=need.user_id, shop_id=need.shop_id,
+                            proposal_id=proposal.id, starts_on=starts,
+                            ends_on=add_months(starts, MENTORSHIP_MONTHS))
+    proposal.status, proposal.answered_at = ACCEPTED, utcnow()
+    db.session.add(mentorship)
+    # Other offers for this mentee are no longer needed.
+    for other in db.session.scalars(select(MatchProposal).where(
+            MatchProposal.need_id == need.id, MatchProposal.status == PENDING, MatchProposal.id != proposal.id)):
+        other.status, other.answered_at = WITHDRAWN, utcnow()
+    db.session.flush()
+    record_change(actor, "mentoring.accepted", proposal, before={"status": PENDING}, after={"status": ACCEPTED})
+    record_change(actor, "mentoring.mentorship_started", mentorship, after={"mentor_id": mentorship.mentor_id,
+                                                                            "mentee_id": mentorship.mentee_id})
+    notify(need.user, "mentoring.accepted", {"mentor": profile.user.display_name},
+           url=f"/mentoring/mentorships/{mentorship.id}", obj=mentorship)
+    _commit()
+    return mentorship
+
+
+def decline_proposal(actor, proposal: MatchProposal, reason: str = "") -> MatchProposal:
+    if actor.id != proposal.profile.user_id:
+        raise NotAllowed(_l("Only the mentor asked can answer."))
+    if proposal.status != PENDING:
+        raise Conflict(_l("This proposal has already been answered or has lapsed."))
+    proposal.status, proposal.answered_at = DECLINED, utcnow()
+    proposal.decline_reason = clean_text(reason, 1000)
+    record_change(actor, "mentoring.declined", proposal, before={"status": PENDING}, after={"status": DECLINED})
+    notify(proposal.need.user, "mentoring.declined", {"mentor": proposal.profile.user.display_name},
+           url="/mentoring/mine", obj=proposal)
+    _commit()
+    return proposal
+
+
+def withdraw_proposal(actor, proposal: MatchProposal) -> None:
+    """The mentee or staff take back an unanswered proposal."""
+    if actor.id != proposal.need.user_id and not is_staff_of(actor, proposal.site_id):
+        raise NotAllowed(_l("Only the mentee or the base's staff can take this back."))
+    if proposal.status != PENDING:
+        raise Conflict(_l("This proposal has already been answered or has lapsed."))
+    proposal.status, proposal.answered_at = WITHDRAWN, utcnow()
+    record_change(actor, "mentoring.withdrawn", proposal, before={"status": PENDING}, after={"status": WITHDRAWN})
+    _commit()
+
+
+def lapse_proposals(now: datetime | None = None) -> int:
+    """Unanswered proposals past their date lapse; the mentee is told once.
+    Running it again changes nothing."""
+    now = now or utcnow()
+    due = list(db.session.scalars(select(MatchProposal).where(
+        MatchProposal.status == PENDING, MatchProposal.expires_at <= now)))
+    for proposal in due:
+        proposal.status, proposal.answered_at = LAPSED, now
+        record_change(None, "mentoring.lapsed", proposal, before={"status": PENDING}, after={"status": LAPSED})
+        notify(proposal.need.user, "mentoring.lapsed", {"mentor": proposal.profile.user.display_name},
+               url="/mentoring/mine", obj=proposal, dedupe_key=f"mentoring.lapsed:{proposal.id}")
+    db.session.commit()
+    return len(due)
+
+
+def pending_for_mentor(user) -> list[MatchProposal]:
+    return list(db.session.scalars(select(MatchProposal).join(MentorProfile).where(
+        MentorProfile.user_id == user.id, MatchProposal.status == PENDING).order_by(MatchProposal.expires_at)))
+
+
+def proposals_for_mentee(user) -> list[MatchProposal]:
+    return list(db.session.scalars(select(MatchProposal).join(MenteeNeed).where(
+        MenteeNeed.user_id == user.id).order_by(MatchProposal.created_at.desc()).limit(20)))
+
+
+# --- Mentorships -----------------------------------------------------------------------------
+
+def side_of(user, mentorship: Mentorship) -> str | None:
+    if user.id == mentorship.mentor_id:
+        return MENTOR_SIDE
+    if user.id == mentorship.mentee_id:
+        return MENTEE_SIDE
+    return None
+
+
+def can_see_mentorship(user, mentorship: Mentorship) -> bool:
+    """Its mentor, its mentee, and staff of its site; nobody else."""
+    return side_of(user, mentorship) is not None or is_staff_of(user, mentorship.site_id)
+
+
+def add_meeting(actor, mentorship: Mentorship, *, met_on: date, topic: str, notes: str = "",
+                next_step: str = "", today: date | None = None) -> Meeting:
+    if side_of(actor, mentorship) is None:
+        raise NotAllowed(_l("Only the mentor and the mentee write in the meeting log."))
+    if mentorship.status != ACTIVE:
+        raise DomainError(_l("This mentorship has ended; its log is closed."))
+    today = today or local_today()
+    errors = []
+    if met_on is None:
+        errors.append(("met_on", _l("Give the date of the meeting.")))
+    elif met_on > today:
+        errors.append(("met_on", _l("The meeting cannot be in the future.")))
+    elif met_on < mentorship.starts_on - timedelta(days=7):
+        errors.append(("met_on", _l("This date is before the mentorship started.")))
+    topic = clean_text(topic, 200)
+    if not topic:
+        errors.append(("topic", _l("Say what you talked about.")))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    meeting = Meeting(mentorship_id=mentorship.id, author_id=actor.id, met_on=met_on,
+                      topic=topic, notes=clean_text(notes, 5000),
+                      next_step=clean_text(next_step, 300))
+    db.session.add(meeting)
+    db.session.flush()
+    record_change(actor, "mentoring.meeting_logged", meeting, site_id=mentorship.site_id,
+                  after={"mentorship_id": mentorship.id, "met_on": met_on.isoformat()})
+    db.session.commit()
+    return meeting
+
+
+def end_mentorship(actor, mentorship: Mentorship, *, early: bool, reason: str = "") -> Mentorship:
+    """Completed, or ended early with a reason. Either side or staff."""
+    if side_of(actor, mentorship) is None and not is_staff_of(actor, mentorship.site_id):
+        raise NotAllowed(_l("Only the pair or the base's staff can end a mentorship."))
+    if mentorship.status != ACTIVE:
+        raise Conflict(_l("This mentorship has already ended."))
+    reason = clean_text(reason, 2000)
+    if early and not reason:
+        raise DomainError(_l("Say why it ends early; staff read this to do better next time."), field="reason")
+    mentorship.status = ENDED_EARLY if early else COMPLETED
+    mentorship.end_reason = reason[:2000]
+    mentorship.ended_at = utcnow()
+    record_change(actor, "mentoring.mentorship_ended", mentorship, before={"status": ACTIVE},
+                  after={"status": mentorship.status, "reason": mentorship.end_reason})
+    _ask_for_feedback(mentorship)
+    db.session.commit()
+    return mentorship
+
+
+def _ask_for_feedback(mentorship: Mentorship) -> None:
+    url = f"/mentoring/mentorships/{mentorship.id}"
+    for person, other in ((mentorship.mentor, mentorship.mentee), (mentorship.mentee, mentorship.mentor)):
+        notify(person, "mentoring.feedback", {"other": other.display_name}, url=url, obj=mentorship,
+               dedupe_key=f"mentoring.feedback:{mentorship.id}")
+
+
+def give_feedback(actor, mentorship: Mentorship, *, rating: int, comment: str = "") -> MentorshipFeedback:
+    side = side_of(actor, mentorship)
+    if side is None:
+        raise NotAllowed(_l("Only the mentor and the mentee give feedback."))
+    if mentorship.status == ACTIVE:
+        raise DomainError(_l("Feedback is given when the mentorship ends."))
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise DomainError(_l("Choose from 1 to 5 stars."), field="rating")
+    existing = db.session.scalar(select(MentorshipFeedback).where(
+        MentorshipFeedback.mentorship_id == mentorship.id, MentorshipFeedback.side == side))
+    if existing:
+        raise Conflict(_l("You have already given feedback on this mentorship."))
+    feedback = MentorshipFeedback(mentorship_id=mentorship.id, author_id=actor.id, side=side, rating=rating,
+                                  comment=clean_text(comment, 2000))
+    db.session.add(feedback)
+    db.session.flush()
+    record_change(actor, "mentoring.feedback_given", feedback, site_id=mentorship.site_id,
+                  after={"rating": rating, "side": side})
+    _commit()
+    return feedback
+
+
+def last_activity(mentorship: Mentorship) -> date:
+    last = db.session.scalar(select(func.max(Meeting.met_on)).where(Meeting.mentorship_id == mentorship.id))
+    return max(last, mentorship.starts_on) if last else mentorship.starts_on
+
+
+def remind_quiet_mentorships(today: date | None = None) -> int:
+    """Tell the pair when no meeting was logged for QUIET_DAYS days. One
+    reminder per quiet spell (the key names the last meeting's date)."""
+    today = today or local_today()
+    sent = 0
+    for mentorship in db.session.scalars(select(Mentorship).where(Mentorship.status == ACTIVE)):
+        last = last_activity(mentorship)
+        if (today - last).days < QUIET_DAYS:
+            continue
+        key = f"mentoring.checkin:{mentorship.id}:{last.isoformat()}"
+        params = {"days": (today - last).days}
+        url = f"/mentoring/mentorships/{mentorship.id}"
+        for person, other in ((mentorship.mentor, mentorship.mentee), (mentorship.mentee, mentorship.mentor)):
+            if notify(person, "mentoring.checkin", {**params, "other": other.display_name}, url=url,
+                      obj=mentorship, dedupe_key=key):
+                sent += 1
+    db.session.commit()
+    return sent
+
+
+def complete_finished_mentorships(today: date | None = None) -> int:
+    """Active mentorships past their end date are completed; both sides are
+    asked for feedback. Idempotent."""
+    today = today or local_today()
+    due = list(db.session.scalars(select(Mentorship).where(Mentorship.status == ACTIVE,
+                                                           Mentorship.ends_on < today)))
+    for mentorship in due:
+        mentorship.status, mentorship.ended_at = COMPLETED, utcnow()
+        record_change(None, "mentoring.mentorship_ended", mentorship, before={"status": ACTIVE},
+                      after={"status": COMPLETED})
+        _ask_for_feedback(mentorship)
+    db.session.commit()
+    return len(due)
+
+
+# --- For other areas (reports) ------------------------------------------------------------
+
+def mentorships_in_period(site_id: int | None, start: date, end: date) -> list[Mentorship]:
+    """Mentorships active at some time between start and end (inclusive): begun
+    by `end`, and not ended (or due to end) before `start`."""
+    query = select(Mentorship).where(Mentorship.starts_on <= end)
+    if site_id is not None:
+        query = query.where(Mentorship.site_id == site_id)
+    found = db.session.scalars(query.order_by(Mentorship.starts_on))
+    return [m for m in found if (m.ended_at.date() if m.ended_at else m.ends_on) >= start]
+
+
+def mentorships_as_mentee(user_id: int) -> list[Mentorship]:
+    return list(db.session.scalars(select(Mentorship).where(Mentorship.mentee_id == user_id)
+                                   .order_by(Mentorship.starts_on.desc())))
+
+
+def mentorships_as_mentor(user_id: int) -> list[Mentorship]:
+    return list(db.session.scalars(select(Mentorship).where(Mentorship.mentor_id == user_id)
+                                   .order_by(Mentorship.starts_on.desc())))
+
+
+def active_for_mentor(user) -> list[Mentorship]:
+    return list(db.session.scalars(select(Mentorship).where(
+        Mentorship.mentor_id == user.id, Mentorship.status == ACTIVE).order_by(Mentorship.starts_on)))

@@ -1,0 +1,289 @@
+"""Booking pages through HTTP: plain and with htmx, access, forms, CSV, feed."""
+
+from datetime import timedelta
+
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from incubator.booking import service
+from incubator.booking.models import CANCELLED, CONFIRMED, PENDING, Booking
+from incubator.extensions import db
+from incubator.timeutil import local_today
+from tests.conftest import htmx_get, login, post
+from tests.factories import make_site, make_user
+from tests.factories_booking import at, make_equipment, make_kit, make_resource
+
+EN = {"Accept-Language": "en"}
+
+
+def day(n: int = 2) -> str:
+    return (local_today() + timedelta(days=n)).isoformat()
+
+
+def booking_count() -> int:
+    return db.session.scalar(select(func.count(Booking.id)))
+
+
+def test_day_calendar_lists_every_resource_with_free_slots_to_tap(client):
+    studio = make_resource()
+    make_equipment("环形补光灯", 5)
+    owner = make_user("shop_owner", locale="en")
+    service.book(owner, studio, at(2, 10), at(2, 11))
+    login(client, owner)
+    html = client.get(f"/booking/?day={day()}").get_data(as_text=True)
+    assert "<html" in html and "1号直播间" in html and "环形补光灯" in html
+    assert f"/booking/new?resource_id={studio.id}&amp;day={day()}&amp;start=09:00" in html
+    assert "Your booking" in html
+
+
+def test_day_navigation_with_htmx_returns_only_the_day(client):
+    make_resource()
+    login(client, make_user("trainee"))
+    response = htmx_get(client, f"/booking/?day={day(3)}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and "1号直播间" in html
+    assert f"day={day(4)}" in html and "HX-Request" in response.headers["Vary"]
+
+
+def test_week_view_and_what_is_free(client):
+    studio = make_resource()
+    service.book(make_user(), studio, at(2, 19), at(2, 21))
+    login(client, make_user("shop_owner", locale="en"))
+    week = client.get(f"/booking/resources/{studio.id}/week?start={day(0)}").get_data(as_text=True)
+    assert "19:00–21:00" in week and "Booked" in week
+    free = client.get(f"/booking/free?day={day()}&start=19:00&hours=1").get_data(as_text=True)
+    assert "Nothing is free" in free
+    free = client.get(f"/booking/free?day={day()}&start=17:00&hours=2").get_data(as_text=True)
+    assert "1号直播间" in free
+
+
+def test_booking_form_books_and_redirects(client):
+    studio = make_resource()
+    owner = make_user("shop_owner", locale="en")
+    login(client, owner)
+    form = client.get(f"/booking/new?resource_id={studio.id}&day={day()}&start=19:00&end=20:00").get_data(
+        as_text=True)
+    assert 'value="19:00"' in form
+    response = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day(), "start": "19:00",
+                                             "end": "21:00", "purpose": "新疆馕 晚间直播", "weeks": "1",
+                                             "units": "1"})
+    assert response.status_code == 303
+    booking = db.session.scalar(select(Booking))
+    assert response.headers["Location"] == f"/booking/{booking.id}"
+    assert booking.user_id == owner.id and booking.starts_at == at(2, 19)
+    assert "Booked: 1号直播间" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_broken_rule_comes_back_as_422_with_the_message_and_nothing_written(client):
+    studio = make_resource(weekly_quota_hours=1)
+    login(client, make_user("shop_owner", locale="en"))
+    for htmx in (False, True):
+        response = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day(), "start": "19:00",
+                                                 "end": "21:00", "weeks": "1", "units": "1"}, htmx=htmx)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "You have used 0 of your 1 hours of 1号直播间 this week" in html
+        assert 'value="19:00"' in html
+    assert booking_count() == 0
+
+
+def test_the_message_is_in_chinese_for_a_chinese_reader(client):
+    studio = make_resource()
+    service.book(make_user(), studio, at(2, 19), at(2, 21))
+    login(client, make_user("shop_owner"))
+    response = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day(), "start": "19:00",
+                                             "end": "21:00", "weeks": "1"}, headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422 and "这个时间已经被预约" in response.get_data(as_text=True)
+
+
+def test_weekly_booking_reports_the_dates_that_failed(client):
+    studio = make_resource(max_advance_days=60)
+    service.book(make_user(), studio, at(9, 19), at(9, 21))
+    login(client, make_user("shop_owner", locale="en"))
+    response = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day(), "start": "19:00",
+                                             "end": "21:00", "weeks": "4"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "3 dates are booked" in html and "Not booked" in html
+    assert "already taken" in html and booking_count() == 4
+
+
+def test_kit_from_the_form(client):
+    studio, lights = make_resource(), make_equipment("环形补光灯", 5)
+    kit = make_kit("带货套装", {studio: 1, lights: 2})
+    login(client, make_user("shop_owner"))
+    response = post(client, "/booking/new", {"what": f"k:{kit.id}", "day": day(), "start": "19:00",
+                                             "end": "21:00", "weeks": "1"})
+    assert response.status_code == 303 and booking_count() == 3
+
+
+def test_another_persons_booking_is_not_found(client):
+    studio = make_resource()
+    [booking] = service.book(make_user(), studio, at(2, 10), at(2, 11))
+    login(client, make_user("shop_owner"))
+    assert client.get(f"/booking/{booking.id}").status_code == 404
+    assert post(client, f"/booking/{booking.id}/cancel").status_code == 404
+    assert db.session.get(Booking, booking.id).status == CONFIRMED
+
+
+def test_staff_of_another_base_get_404(client):
+    studio = make_resource()
+    [booking] = service.book(make_user(), studio, at(2, 10), at(2, 11))
+    login(client, make_user("staff", site=make_site("江宁基地")))
+    assert client.get(f"/booking/{booking.id}").status_code == 404
+    assert post(client, f"/booking/{booking.id}/approve").status_code == 404
+
+
+def test_staff_pages_are_forbidden_to_trainees(client):
+    login(client, make_user("trainee"))
+    for path in ("/booking/staff/bookings", "/booking/staff/queue", "/booking/staff/report",
+                 "/booking/staff/resources", "/booking/staff/closures", "/booking/staff/bookings.csv"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_owner_cancels_and_moves_from_the_booking_page(client):
+    studio = make_resource()
+    owner = make_user("shop_owner", locale="en")
+    [booking] = service.book(owner, studio, at(2, 10), at(2, 11))
+    login(client, owner)
+    page = client.get(f"/booking/{booking.id}").get_data(as_text=True)
+    assert "Move to another time" in page and "Cancel the booking" in page
+    response = post(client, f"/booking/{booking.id}/move", {"day": day(), "start": "12:00", "end": "13:00"})
+    assert response.status_code == 303
+    db.session.refresh(booking)
+    assert booking.starts_at == at(2, 12)
+    assert post(client, f"/booking/{booking.id}/cancel").status_code == 303
+    db.session.refresh(booking)
+    assert booking.status == CANCELLED
+
+
+def test_staff_approve_from_the_queue(client):
+    studio = make_resource(approval_required=True)
+    [booking] = service.book(make_user("shop_owner"), studio, at(2, 10), at(2, 11))
+    assert booking.status == PENDING
+    login(client, make_user("staff", locale="en"))
+    assert "1号直播间" in client.get("/booking/staff/queue").get_data(as_text=True)
+    response = post(client, f"/booking/{booking.id}/approve", {"next": "/booking/staff/queue"})
+    assert response.status_code == 303 and response.headers["Location"] == "/booking/staff/queue"
+    db.session.refresh(booking)
+    assert booking.status == CONFIRMED
+
+
+def test_staff_list_filters_plain_and_htmx_and_exports_csv(client):
+    studio, other = make_resource(), make_resource("2号直播间")
+    service.book(make_user(name="乌拉依木·卡日"), studio, at(2, 10), at(2, 11), purpose="新疆馕")
+    service.book(make_user(name="刘春梅"), other, at(2, 10), at(2, 11))
+    login(client, make_user("staff", locale="en"))
+    html = client.get(f"/booking/staff/bookings?resource_id={studio.id}").get_data(as_text=True)
+    assert "乌拉依木·卡日" in html and "刘春梅" not in html
+    fragment = htmx_get(client, "/booking/staff/bookings?person=刘").get_data(as_text=True)
+    assert "<html" not in fragment and "刘春梅" in fragment and "乌拉依木" not in fragment
+    response = client.get("/booking/staff/bookings.csv")
+    body = response.get_data()
+    assert response.mimetype == "text/csv" and body.startswith("\ufeff".encode())
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = body.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Booking,Studio or equipment")
+    assert "乌拉依木·卡日" in text and "新疆馕" in text
+
+
+def test_report_page(client):
+    make_resource()
+    login(client, make_user("staff", locale="en"))
+    html = client.get("/booking/staff/report").get_data(as_text=True)
+    assert "Booked hours over open hours" in html and "No-show rate" in html
+    assert "<html" not in htmx_get(client, f"/booking/staff/report?week={day(7)}").get_data(as_text=True)
+
+
+def test_staff_add_a_resource_and_a_closure(client):
+    login(client, make_user("staff", locale="en"))
+    data = {"name": "3号直播间", "kind": "studio", "quantity": "1", "active": "y", "status": "available",
+            "slot_minutes": "30", "min_minutes": "30", "max_minutes": "240", "min_notice_minutes": "60",
+            "max_advance_days": "14", "buffer_minutes": "0", "cancel_cutoff_minutes": "120",
+            "required_programme_id": "0", "weekly_quota_hours": "10", "opens_0": "09:00", "closes_0": "21:00"}
+    assert post(client, "/booking/staff/resources/new", data).status_code == 303
+    resource = service.resources_of(make_user().site_id)[0]
+    assert resource.name == "3号直播间" and [h.weekday for h in resource.hours] == [0]
+    bad = post(client, "/booking/staff/resources/new", {**data, "name": "4号", "status": "maintenance"})
+    assert bad.status_code == 422 and "Say why it is under maintenance" in bad.get_data(as_text=True)
+    response = post(client, "/booking/staff/closures", {"resource_id": str(resource.id), "start_day": day(),
+                                                       "start_time": "08:00", "end_day": day(),
+                                                       "end_time": "12:00", "reason": "检修"})
+    assert response.status_code == 303
+    assert "检修" in client.get("/booking/staff/closures").get_data(as_text=True)
+
+
+def test_check_in_by_code_page(client):
+    studio = make_resource(checkin_code="112233", min_notice_minutes=0)
+    owner = make_user("shop_owner", locale="en")
+    login(client, owner)
+    response = post(client, "/booking/checkin", {"code": "112233"})
+    assert response.status_code == 422 and "no booking of 1号直播间 starting now" in response.get_data(as_text=True)
+    assert studio.id
+
+
+def test_ical_feed_at_a_secret_address_that_can_be_renewed(client):
+    studio = make_resource()
+    owner = make_user("shop_owner", locale="en")
+    service.book(owner, studio, at(2, 10), at(2, 11))
+    login(client, owner)
+    html = client.get("/booking/mine").get_data(as_text=True)
+    token = service.feed_token(owner)
+    assert f"/booking/feed/{token}.ics" in html
+    # The feed needs no login: a phone's calendar fetches it.
+    anonymous = client.application.test_client()
+    response = anonymous.get(f"/booking/feed/{token}.ics")
+    assert response.mimetype == "text/calendar"
+    assert len(Calendar.from_ical(response.get_data()).walk("VEVENT")) == 1
+    assert post(client, "/booking/feed/renew").status_code == 303
+    assert anonymous.get(f"/booking/feed/{token}.ics").status_code == 404
+
+
+def test_home_panels(client):
+    studio = make_resource()
+    owner = make_user("shop_owner", locale="en")
+    service.book(owner, studio, at(2, 10), at(2, 11))
+    login(client, owner)
+    assert "Studio bookings" in client.get("/home").get_data(as_text=True)
+
+
+def test_every_staff_page_opens(client):
+    studio, camera = make_resource(), make_equipment("相机", 2)
+    kit = make_kit("带货套装", {studio: 1, camera: 1})
+    owner = make_user("shop_owner")
+    [booking] = service.book(owner, camera, at(2, 10), at(2, 11))
+    staff = make_user("staff", locale="en")
+    login(client, staff)
+    for path in (f"/booking/staff/resources/{studio.id}", "/booking/staff/resources/new",
+                 f"/booking/staff/resources/{studio.id}/door", f"/booking/staff/kits/{kit.id}",
+                 "/booking/staff/kits/new", "/booking/staff/resources", "/booking/staff/closures",
+                 "/booking/staff/queue", "/booking/mine", "/booking/checkin", f"/booking/{booking.id}/move"):
+        assert client.get(path).status_code == 200, path
+    page = client.get(f"/booking/{booking.id}").get_data(as_text=True)
+    assert "Hand over" in page
+    assert post(client, f"/booking/{booking.id}/handover", {"note": "镜头干净"}).status_code == 303
+    assert "Item returned" in client.get(f"/booking/{booking.id}").get_data(as_text=True)
+    door = client.get(f"/booking/staff/resources/{studio.id}/door").get_data(as_text=True)
+    db.session.refresh(studio)
+    assert studio.checkin_code in door
+
+
+def test_staff_save_a_kit(client):
+    studio, lights = make_resource(), make_equipment("环形补光灯", 5)
+    login(client, make_user("staff", locale="en"))
+    response = post(client, "/booking/staff/kits/new", {"name": "带货套装", "active": "y",
+                                                        f"qty_{studio.id}": "1", f"qty_{lights.id}": "2"})
+    assert response.status_code == 303
+    bad = post(client, "/booking/staff/kits/new", {"name": "只有灯", f"qty_{lights.id}": "2"})
+    assert bad.status_code == 422 and "A kit holds one studio" in bad.get_data(as_text=True)
+
+
+def test_staff_book_on_someones_behalf_without_approval(client):
+    studio = make_resource(approval_required=True)
+    owner = make_user("shop_owner", name="孙建国")
+    login(client, make_user("staff"))
+    assert "孙建国" in client.get("/booking/new").get_data(as_text=True)
+    response = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day(), "start": "10:00",
+                                             "end": "11:00", "weeks": "1", "owner_id": str(owner.id)})
+    assert response.status_code == 303
+    booking = db.session.scalar(select(Booking))
+    assert booking.user_id == owner.id and booking.status == CONFIRMED
