@@ -176,7 +176,7 @@ def register_error_pages(app: Flask) -> None:
     from flask import render_template
     from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError, OperationalError
     from werkzeug.exceptions import HTTPException
 
     def page(status: int, title: str, message: str):
@@ -187,12 +187,38 @@ def register_error_pages(app: Flask) -> None:
         return page(400, _("This form has expired"),
                     _("Please go back, reload the page and send the form again."))
 
+    def discard_session():
+        # When the database went away during the request (PostgreSQL
+        # restarted), even ROLLBACK fails on the dead connection: drop it.
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session().invalidate()
+
+    @app.teardown_appcontext
+    def drop_dead_connection(_exc):
+        # Runs before Flask-SQLAlchemy's own teardown, whose ROLLBACK on a
+        # dead connection would otherwise answer 500.
+        discard_session()
+
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
-        db.session.rollback()
+        discard_session()
         app.logger.warning("database unavailable: %s", error)
-        return page(503, _("Please try again in a moment"),
-                    _("The base's system is busy or restarting. Nothing was saved; try again shortly."))
+        def busy_page():
+            return page(503, _("Please try again in a moment"),
+                        _("The base's system is busy or restarting. Nothing was saved; try again shortly."))
+
+        try:
+            return busy_page()
+        except DBAPIError:
+            # The page itself needed the database (the signed-in person not
+            # loaded yet): show it as to a visitor.
+            from flask import g
+
+            discard_session()
+            g._login_user = login_manager.anonymous_user()
+            return busy_page()
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -5,6 +5,7 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from incubator.accounts.models import ConsentRecord, User, UserRole
 from incubator.accounts.passwords import (
@@ -83,9 +84,10 @@ def sign_up(*, site=None, login_name: str, password: str, display_name: str, con
         raise DomainError(_l("Tell us what to call you."), field="display_name")
     if not consent:
         raise DomainError(_l("Please read and agree to the personal information notice."), field="consent")
+    taken = Conflict(_l("An account with this number or address already exists. Log in instead."),
+                     field="login_name")
     if find_by_login(phone or email):
-        raise Conflict(_l("An account with this number or address already exists. Log in instead."),
-                       field="login_name")
+        raise taken
 
     if site is None:
         site = default_site()
@@ -93,11 +95,17 @@ def sign_up(*, site=None, login_name: str, password: str, display_name: str, con
                 display_name=display_name.strip(), locale=locale)
     user.role_grants = [UserRole(role=role) for role in roles]
     db.session.add(user)
-    db.session.flush()
-    db.session.add(ConsentRecord(user_id=user.id, purpose=PURPOSE_PERSONAL_INFO,
-                                 notice_version=PRIVACY_NOTICE_VERSION, granted=True))
-    record_change(user, "account.created", user, after={"roles": sorted(roles)})
-    db.session.commit()
+    try:
+        # Two sign-ups with one number at the same moment both pass the check
+        # above; the unique constraint decides, and the second reads why.
+        db.session.flush()
+        db.session.add(ConsentRecord(user_id=user.id, purpose=PURPOSE_PERSONAL_INFO,
+                                     notice_version=PRIVACY_NOTICE_VERSION, granted=True))
+        record_change(user, "account.created", user, after={"roles": sorted(roles)})
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise taken from None
     return user
 
 
