@@ -97,7 +97,24 @@ def bulk(conn, table_name: str, rows, made: Made) -> None:
         made.add(table_name, len(chunk))
 
 
+def _complete(table, chunk: list[dict]) -> list[dict]:
+    """Keep only the table's columns, and give the others their Python-side
+    defaults: COPY knows only server defaults, and an area may have added a
+    column since this file was written."""
+    given = [c for c in chunk[0] if c in table.c]
+    missing = [c for c in table.c if c.name not in chunk[0] and c.default is not None and not c.primary_key]
+    out = []
+    for row in chunk:
+        new = {c: row[c] for c in given}
+        for column in missing:
+            default = column.default
+            new[column.name] = default.arg(None) if default.is_callable else default.arg
+        out.append(new)
+    return out
+
+
 def _write(conn, table, chunk: list[dict]) -> None:
+    chunk = _complete(table, chunk)
     if conn.dialect.name == "postgresql":
         columns = list(chunk[0])
         raw = conn.connection.driver_connection
@@ -281,7 +298,7 @@ def step_programmes_and_cohorts(ctx) -> None:
         start = today - timedelta(days=rng.randint(-60, 700)) if cid > 3 else today - timedelta(days=14 * cid)
         cohorts.append({"id": cid, "programme_id": rng.choice(prog_by_site[site_id]), "site_id": site_id,
                         "name": f"{start.year}年{start.month}月班 {cid}", "starts_on": start,
-                        "ends_on": start + timedelta(days=42), "capacity": 45,
+                        "ends_on": start + timedelta(days=42), "capacity": 50,
                         "applications_open_on": start - timedelta(days=30),
                         "applications_close_on": start - timedelta(days=3), "childcare": rng.random() < 0.4,
                         "schedule_summary": "周二、周四 14:00–16:00", "created_at": ctx["now"]})
@@ -298,7 +315,7 @@ def step_applications(ctx) -> None:
     statuses = ["submitted", "accepted", "waitlisted", "rejected", "withdrawn", "lapsed", "dropped_out"]
     rows, rolls = [], {}
     aid = 0
-    per_roll = max(5, min(40, ctx["counts"]["attendance"] // max(1, ctx["counts"]["cohorts"] * 16)))
+    per_roll = max(5, min(50, round(ctx["counts"]["attendance"] / max(1, ctx["counts"]["cohorts"] * 16 * 0.9))))
     for cohort in ctx["cohorts"]:
         pool = ctx["trainees_by_site"].get(cohort["site_id"]) or ctx["trainee_ids"]
         size = 40 if cohort["id"] == 1 else per_roll
@@ -359,7 +376,7 @@ def step_sessions(ctx) -> None:
                    "topic": TOPICS[k % len(TOPICS)], "starts_at": starts, "ends_at": starts + timedelta(hours=2),
                    "room_id": room[0] if room else None,
                    "trainer_id": ctx["ids"]["trainer"] if cohort["id"] == 1 else trainers[cohort["site_id"]][0],
-                   "capacity": 45, "childcare": cohort["childcare"], "checkin_code": f"{sid % 1000000:06d}",
+                   "capacity": 50, "childcare": cohort["childcare"], "checkin_code": f"{sid % 1000000:06d}",
                    "created_at": ctx["now"]}
             rows.append(row)
             by_cohort.setdefault(cohort["id"], []).append(row)
@@ -413,8 +430,170 @@ def step_notifications(ctx) -> None:
     bulk(ctx["conn"], "notifications", rows, ctx["made"])
 
 
-STEPS = [step_sites, step_people, step_programmes_and_cohorts, step_applications, step_resources, step_sessions,
-         step_certificates, step_shops, step_notifications]
+def step_opening_hours(ctx) -> None:
+    """Every resource open 08:00-22:00 every day (booking area)."""
+    if not has_table("resource_hours") or "resources" not in ctx:
+        return
+    rows = ({"id": r["id"] * 7 + day - 6, "resource_id": r["id"], "weekday": day, "opens": time(8),
+             "closes": time(22)} for r in ctx["resources"] for day in range(7))
+    bulk(ctx["conn"], "resource_hours", rows, ctx["made"])
+
+
+SLOT_STARTS = [0, 2, 4, 6, 8, 10, 12]  # UTC hours: 08:00 to 20:00 in Nanjing, two hours each
+
+
+def step_bookings(ctx) -> None:
+    """About `bookings` bookings over the last 24 months and the next two
+    weeks, never overlapping on a resource, in mixed statuses."""
+    if not has_table("bookings") or "resources" not in ctx:
+        return
+    rng, today = ctx["rng"], ctx["today"]
+    resources = ctx["resources"]
+    days = (today + timedelta(days=14) - ctx["start_day"]).days
+    per_day = ctx["counts"]["bookings"] / (len(resources) * days)
+    people_by_site: dict[int, list[int]] = {}
+    for uid, site_id in ctx["site_of"].items():
+        people_by_site.setdefault(site_id, []).append(uid)
+    member, trainee = ctx["ids"]["member"], ctx["ids"]["trainee"]
+    past = ["confirmed"] * 15 + ["cancelled"] * 3 + ["no_show", "declined"]
+    whole, fraction = int(per_day), per_day - int(per_day)
+
+    def rows():
+        booking_id = 0
+        for offset in range(days):
+            day = ctx["start_day"] + timedelta(days=offset)
+            future = day >= today
+            for resource in resources:
+                k = min(len(SLOT_STARTS), whole + (1 if rng.random() < fraction else 0))
+                if not k:
+                    continue
+                people = people_by_site.get(resource["site_id"]) or [member]
+                for hour in rng.sample(SLOT_STARTS, k):
+                    booking_id += 1
+                    starts = datetime.combine(day, time(hour))
+                    user_id = rng.choice(people)
+                    if resource["site_id"] == 1 and rng.random() < 0.003:
+                        user_id = member if rng.random() < 0.7 else trainee
+                    status = (("pending" if rng.random() < 0.2 else "confirmed") if future
+                              else rng.choice(past))
+                    yield {"id": booking_id, "site_id": resource["site_id"], "resource_id": resource["id"],
+                           "unit": 1, "user_id": user_id, "created_by_id": None, "starts_at": starts,
+                           "ends_at": starts + timedelta(hours=2), "status": status,
+                           "purpose": "直播带货练习", "created_at": starts - timedelta(days=3)}
+
+    bulk(ctx["conn"], "bookings", rows(), ctx["made"])
+
+
+def step_attendance(ctx) -> None:
+    """A mark for everyone on the roll of every past session (training area)."""
+    table = "attendances" if has_table("attendances") else "attendance" if has_table("attendance") else None
+    if table is None or "sessions_by_cohort" not in ctx:
+        return
+    rng, now = ctx["rng"], ctx["now"]
+    marks = ["present"] * 16 + ["late", "absent", "absent", "excused"]
+
+    def rows():
+        mark_id = 0
+        for cohort_id, sessions in ctx["sessions_by_cohort"].items():
+            roll = ctx["rolls"][cohort_id]
+            for session in sessions:
+                if session["starts_at"] > now:
+                    break
+                for uid in roll:
+                    mark_id += 1
+                    mark = rng.choice(marks)
+                    yield {"id": mark_id, "session_id": session["id"], "site_id": session["site_id"],
+                           "user_id": uid, "walkin_name": None, "walkin_phone": None, "mark": mark,
+                           "reason": "孩子生病" if mark == "excused" else "",
+                           "checked_in_at": session["starts_at"] if mark in ("present", "late") else None,
+                           "marked_by_id": session["trainer_id"], "marked_at": session["ends_at"]}
+
+    bulk(ctx["conn"], table, rows(), ctx["made"])
+
+
+def step_mentoring(ctx) -> None:
+    """Mentor profiles for every mentor, a need for every mentee, and
+    `mentorships` pairings (mostly finished); 200 needs on site 1 wait for a
+    mentor (the batch-match preview), the known mentee's among them."""
+    if not has_table("mentor_profiles") or not has_table("mentee_needs"):
+        return
+    from incubator.shops.models import CATEGORIES
+
+    rng, now, today = ctx["rng"], ctx["now"], ctx["today"]
+    slots = [f"{d}_{p}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+             for p in ("morning", "afternoon", "evening")]
+    languages = ["普通话", "南京话", "维吾尔语", "英语"]
+    profiles = []
+    for pid, uid in enumerate(ctx["mentor_ids"], start=1):
+        profiles.append({"id": pid, "user_id": uid, "site_id": ctx["site_of"][uid],
+                         "categories": rng.sample(CATEGORIES, rng.randint(1, 3)),
+                         "languages": ["普通话"] + rng.sample(languages[1:], rng.randint(0, 1)),
+                         "availability": rng.sample(slots, rng.randint(3, 8)), "capacity": rng.randint(2, 10),
+                         "bio": "带货三年，擅长农产品和手工艺品直播。", "active": rng.random() > 0.05,
+                         "lock_version": 0, "created_at": now - timedelta(days=rng.randint(30, 700)),
+                         "updated_at": now})
+    bulk(ctx["conn"], "mentor_profiles", profiles, ctx["made"])
+    n_pairs = ctx["counts"]["mentorships"]
+    mentee = ctx["ids"]["mentee"]
+    site1 = [u for u in ctx["trainees_by_site"].get(1, []) if u != mentee]
+    waiting = [mentee] + site1[:199]
+    taken = set(waiting) | set(ctx["ids"].values())
+    others = [u for u in ctx["trainee_ids"] if u not in taken][:n_pairs]
+    needs = []
+    for nid, uid in enumerate(waiting + others, start=1):
+        needs.append({"id": nid, "site_id": ctx["site_of"][uid], "user_id": uid, "shop_id": None,
+                      "category": rng.choice(CATEGORIES), "languages": ["普通话"],
+                      "availability": rng.sample(slots, rng.randint(2, 6)), "notes": "想学怎么介绍产品",
+                      "created_at": now - timedelta(days=rng.randint(1, 600)), "updated_at": now})
+    bulk(ctx["conn"], "mentee_needs", needs, ctx["made"])
+    ctx["made"].known["mentee_need"] = {"id": 1, "waiting_on_site_1": len(waiting)}
+    if not has_table("mentorships"):
+        return
+    profiles_by_site: dict[int, list[dict]] = {}
+    for profile in profiles:
+        profiles_by_site.setdefault(profile["site_id"], []).append(profile)
+    load: dict[int, int] = {}
+
+    def pairs():
+        for k, need in enumerate(needs[len(waiting):], start=1):
+            candidates = profiles_by_site.get(need["site_id"]) or profiles
+            profile = rng.choice(candidates)
+            starts = today - timedelta(days=rng.randint(0, 700))
+            ends = starts + timedelta(days=90)
+            active = ends > today and load.get(profile["id"], 0) < profile["capacity"]
+            if active:
+                load[profile["id"]] = load.get(profile["id"], 0) + 1
+            status = "active" if active else ("completed" if rng.random() < 0.85 else "ended_early")
+            yield {"id": k, "site_id": need["site_id"], "need_id": need["id"], "profile_id": profile["id"],
+                   "mentor_id": profile["user_id"], "mentee_id": need["user_id"], "shop_id": None,
+                   "proposal_id": None, "starts_on": starts, "ends_on": max(ends, starts), "status": status,
+                   "end_reason": "", "created_at": datetime.combine(starts, time(2))}
+
+    bulk(ctx["conn"], "mentorships", pairs(), ctx["made"])
+
+
+def step_livestreams(ctx) -> None:
+    if not has_table("livestreams"):
+        return
+    rng, now = ctx["rng"], ctx["now"]
+    titles = {"sales": "乡村好物直播带货", "policy": "社区政策解读：灵活就业社保", "showcase": "学员结业展示直播"}
+    rows = []
+    for lid in range(1, ctx["counts"]["livestreams"] + 1):
+        kind = rng.choice(list(titles))
+        site_id = 1 if lid % 4 == 0 else pick_site(ctx)
+        starts = now + timedelta(hours=rng.randint(-24 * 700, 24 * 60))
+        starts = starts.replace(minute=0, second=0, microsecond=0)
+        rows.append({"id": lid, "site_id": site_id, "title": titles[kind], "kind": kind,
+                     "description": "欢迎居民朋友们观看、提问。", "guest": "街道办工作人员" if kind == "policy" else "",
+                     "products": "", "studio_id": None, "platform": "douyin", "room": "抖音号 lieshita",
+                     "booking_id": None, "starts_at": starts, "ends_at": starts + timedelta(hours=2),
+                     "cancelled_at": None, "created_by_id": ctx["ids"]["staff"], "created_at": starts})
+    bulk(ctx["conn"], "livestreams", rows, ctx["made"])
+
+
+STEPS = [step_sites, step_people, step_programmes_and_cohorts, step_applications, step_resources,
+         step_opening_hours, step_sessions, step_certificates, step_shops, step_notifications, step_bookings,
+         step_attendance, step_mentoring, step_livestreams]
 
 
 def summary(made: Made) -> str:
