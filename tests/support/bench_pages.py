@@ -3,7 +3,7 @@ SQL each one runs: for tests/test_query_counts.py and test_query_plans.py."""
 
 from sqlalchemy import event
 
-from bench.pages import available
+from bench.pages import available, find_ids
 from incubator.extensions import db
 from incubator.scale.seed import BENCH_PASSWORD, KNOWN, seed_scale
 from tests.conftest import post
@@ -34,8 +34,9 @@ class StatementRecorder:
 def page_statements(app, sizes: dict) -> dict[str, list[tuple[str, object]]]:
     """Build the data with seed-scale at these sizes, then request each page
     (once to warm up, once recorded) as the person the benchmark uses."""
-    made = seed_scale("small", sizes, echo=lambda *a: None)
-    ids = {key: value["id"] for key, value in made.known.items()}
+    seed_scale("small", sizes, echo=lambda *a: None)
+    ids = find_ids(db.session.connection())
+    db.session.commit()
     clients, recorded = {}, {}
     for page in available({rule.endpoint for rule in app.url_map.iter_rules()}):
         spec = page.build({"ids": ids, "sessions": {}})
@@ -48,14 +49,17 @@ def page_statements(app, sizes: dict) -> dict[str, list[tuple[str, object]]]:
         client = clients[page.who]
         headers = {"HX-Request": "true"} if page.htmx else {}
         kwargs = {"method": page.method, "headers": headers}
-        if page.body:
-            kwargs.update(data=page.body.replace("__N__", "1"), content_type="application/x-www-form-urlencoded")
+        bodies = spec.get("bodies") or [spec.get("body")] * 2
+        if page.method == "POST":
+            kwargs["content_type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = _csrf(client)
-        client.open(spec["path"], **kwargs)  # warm-up
-        if page.body:
-            kwargs["data"] = page.body.replace("__N__", "2")
+            kwargs["data"] = bodies[0]
+        client.open(spec["path"], **kwargs).get_data()  # warm-up
+        if page.method == "POST":
+            kwargs["data"] = bodies[len(bodies) // 2]
         with StatementRecorder(db.engine) as recorder:
             response = client.open(spec["path"], **kwargs)
+            response.get_data()  # a streamed body runs its queries while it is read
         assert response.status_code < 400 or page.kind == "contended", f"{page.name}: {response.status_code}"
         recorded[page.name] = recorder.statements
     return recorded
