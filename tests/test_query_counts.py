@@ -11,6 +11,10 @@ from tests.conftest import empty_all_tables
 from tests.support.bench_pages import TEN_TIMES, TINY, page_statements
 
 MAX_STATEMENTS = 12
+# Pages still above the target, with the count they are held to until they are
+# brought under it (README, "Performance"). A count that grows with the data
+# (an N+1) is never accepted, listed here or not.
+OVER_BUDGET: dict[str, int] = {}
 
 
 def test_each_page_runs_the_same_few_statements_at_both_sizes(app):
@@ -19,12 +23,14 @@ def test_each_page_runs_the_same_few_statements_at_both_sizes(app):
     empty_all_tables()
     bigger = page_statements(app, TEN_TIMES)
     assert small and small.keys() == bigger.keys()
+    problems = []
     for name in small:
-        listing = "\n".join(statement for statement, _ in bigger[name])
-        assert len(small[name]) == len(bigger[name]), (
-            f"{name}: {len(small[name])} statements with 3 of everything, {len(bigger[name])} with 30 "
-            f"(an N+1 query?)\n{listing}")
-        assert len(bigger[name]) <= MAX_STATEMENTS, f"{name}: {len(bigger[name])} statements\n{listing}"
+        limit = OVER_BUDGET.get(name, MAX_STATEMENTS)
+        if len(small[name]) != len(bigger[name]) or len(bigger[name]) > limit:
+            listing = "\n".join("    " + " ".join(statement.split())[:160] for statement, _ in bigger[name])
+            problems.append(f"{name}: {len(small[name])} statements with 3 of everything, "
+                            f"{len(bigger[name])} with 30 (at most {limit}, and the same)\n{listing}")
+    assert not problems, "\n".join(problems)
 
 
 def test_page_list_names_real_views(app):
