@@ -116,3 +116,18 @@ def missing_translations() -> list[tuple[str, str]]:
             if not string or (isinstance(string, tuple) and not all(string)):
                 missing.append((source.name, message.id if isinstance(message.id, str) else message.id[0]))
     return missing
+
+
+def conflicting_translations() -> list[tuple[str, list[tuple[str, str]]]]:
+    """msgids translated differently in two catalogues. Flask-Babel merges the
+    catalogues at run time, so one of the two would silently win everywhere."""
+    seen: dict[str, list[tuple[str, str]]] = {}
+    for source in catalogues():
+        if not source.po_path.exists():
+            continue
+        with source.po_path.open("rb") as f:
+            for message in read_po(f, locale=ZH):
+                if message.id and isinstance(message.id, str) and message.string and not message.context:
+                    seen.setdefault(message.id, []).append((source.name, message.string))
+    return [(msgid, places) for msgid, places in sorted(seen.items())
+            if len({string for _name, string in places}) > 1]

@@ -48,6 +48,13 @@ def test_every_string_marked_for_translation_has_a_zh_cn_translation():
     assert not missing, "strings without zh_CN translation:\n" + "\n".join(f"{c}: {m}" for c, m in missing)
 
 
+def test_no_string_is_translated_two_ways_in_two_catalogues():
+    from incubator.translations import conflicting_translations
+
+    clashes = conflicting_translations()
+    assert not clashes, "\n".join(f"{msgid!r}: {places}" for msgid, places in clashes)
+
+
 def test_friendly_404_in_both_languages(client):
     zh = client.get("/no-such-page")
     en = client.get("/no-such-page", headers={"Accept-Language": "en"})

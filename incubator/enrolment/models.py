@@ -22,6 +22,20 @@ DROPPED_OUT = "dropped_out"
 APPLICATION_STATUSES = (SUBMITTED, ACCEPTED, WAITLISTED, REJECTED, CONFIRMED, WITHDRAWN, LAPSED, DROPPED_OUT)
 # Statuses that hold a seat in the cohort.
 SEAT_HOLDING = (ACCEPTED, CONFIRMED)
+# Statuses that end an application: nothing more happens to it.
+FINAL_STATUSES = (REJECTED, WITHDRAWN, LAPSED, DROPPED_OUT)
+
+# The group a person says she belongs to, stored on her application so that
+# reports can count people by group. Each maps to the audience it belongs in.
+GROUPS = ("mother", "graduate", "villager", "shop_staff", "other")
+GROUP_AUDIENCE = {"mother": "mothers", "graduate": "graduates", "villager": "villagers",
+                  "shop_staff": "shop_staff", "other": "anyone"}
+
+# Kinds of a programme's own application questions.
+QUESTION_KINDS = ("short", "long", "choice", "yesno")
+
+# Standard availability slots every application asks about.
+AVAILABILITY = ("weekday_mornings", "weekday_afternoons", "weekday_evenings", "weekends")
 
 
 class Programme(db.Model):
@@ -41,6 +55,34 @@ class Programme(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cohorts: Mapped[list["Cohort"]] = relationship(back_populates="programme", order_by="Cohort.starts_on")
+    questions: Mapped[list["ProgrammeQuestion"]] = relationship(
+        back_populates="programme", order_by="ProgrammeQuestion.position, ProgrammeQuestion.id",
+        cascade="all, delete-orphan")
+
+
+class ProgrammeQuestion(db.Model):
+    """One of a programme's own application questions."""
+
+    __tablename__ = "programme_questions"
+    __table_args__ = (
+        CheckConstraint("kind IN ({})".format(", ".join(f"'{k}'" for k in QUESTION_KINDS)), name="known_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(200))
+    # For "choice": the options, one string each.
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    programme: Mapped[Programme] = relationship(back_populates="questions")
+
+    @property
+    def key(self) -> str:
+        """The key of this question's answer in Application.answers."""
+        return f"q{self.id}"
 
 
 class Cohort(db.Model):
@@ -72,6 +114,8 @@ class Application(db.Model):
         UniqueConstraint("cohort_id", "user_id"),
         CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in APPLICATION_STATUSES)),
                         name="known_status"),
+        CheckConstraint("applicant_group IN ({})".format(", ".join(f"'{g}'" for g in GROUPS)),
+                        name="known_group"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +128,48 @@ class Application(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     decided_at: Mapped[datetime | None]
     offer_expires_at: Mapped[datetime | None]
+    # One of GROUPS: who she says she is (mother, graduate, villager...).
+    applicant_group: Mapped[str] = mapped_column(String(20), default="other", server_default="other",
+                                                 index=True)
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped["User"] = relationship()  # noqa: F821
+    events: Mapped[list["ApplicationEvent"]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.at, ApplicationEvent.id",
+        cascade="all, delete-orphan")
+    notes: Mapped[list["ApplicationNote"]] = relationship(
+        back_populates="application", order_by="ApplicationNote.at, ApplicationNote.id",
+        cascade="all, delete-orphan")
+
+
+class ApplicationEvent(db.Model):
+    """One change of an application's status: from what, to what, by whom, when."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None when the system did it (a lapsed offer, an automatic offer).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(255), default="")
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class ApplicationNote(db.Model):
+    """A staff note on an application (the applicant never sees these)."""
+
+    __tablename__ = "application_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="notes")
+    author: Mapped["User | None"] = relationship()  # noqa: F821

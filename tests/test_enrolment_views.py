@@ -1,0 +1,264 @@
+"""Enrolment pages: who may see what, fragments, errors, the CSV export."""
+
+import csv
+import io
+from datetime import timedelta
+
+from incubator.accounts.models import User
+from incubator.enrolment.models import Application
+from incubator.extensions import db
+from incubator.timeutil import utcnow
+from tests.conftest import htmx_get, login, post
+from tests.factories import make_site, make_user
+from tests.factories_enrolment import make_application, make_cohort, make_programme
+
+EN = {"Accept-Language": "en"}
+
+
+def apply_data(**extra):
+    data = {"group": "mother", "availability": ["weekday_mornings", "weekends"], "village": "烈士塔社区",
+            "wants_to_do": "卖烧饼", "children_ages": "1, 4", "needs_childcare": "y"}
+    data.update(extra)
+    return data
+
+
+# --- Public page --------------------------------------------------------------
+
+def test_the_programmes_page_needs_no_login_and_shows_places_left(client):
+    cohort = make_cohort(make_programme(name="宝妈主播孵化计划"), capacity=3)
+    make_application(cohort, status="confirmed")
+    make_cohort(make_programme(name="隐藏项目", active=False))
+    html = client.get("/programmes", headers=EN).get_data(as_text=True)
+    assert "宝妈主播孵化计划" in html and "2 places left" in html
+    assert "隐藏项目" not in html
+    assert f"/classes/{cohort.id}/apply" in html
+
+
+def test_the_programmes_page_filters_by_group_and_answers_htmx_with_the_list_only(client):
+    make_cohort(make_programme(name="宝妈主播孵化计划", audiences=("mothers",)))
+    make_cohort(make_programme(name="大学生跨境电商直播", audiences=("graduates",)))
+    response = htmx_get(client, "/programmes?group=graduate")
+    html = response.get_data(as_text=True)
+    assert "大学生跨境电商直播" in html and "宝妈主播孵化计划" not in html
+    assert "<html" not in html
+    page = client.get("/programmes?group=graduate").get_data(as_text=True)
+    assert "<html" in page and "宝妈主播孵化计划" not in page
+
+
+# --- Applying -----------------------------------------------------------------
+
+def test_an_anonymous_visitor_signs_up_inside_the_flow_and_comes_back_to_the_form(client):
+    cohort = make_cohort()
+    page = client.get(f"/classes/{cohort.id}/apply", headers=EN).get_data(as_text=True)
+    assert "your account" in page and f"next=/classes/{cohort.id}/apply" in page.replace("%2F", "/")
+    response = post(client, f"/classes/{cohort.id}/apply/account",
+                    {"display_name": "黄小雨", "login_name": "13900007777", "password": "longenough", "consent": "y"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/classes/{cohort.id}/apply"
+    form = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "When can you come?" in form
+    response = post(client, f"/classes/{cohort.id}/apply", apply_data())
+    assert response.status_code == 303
+    application = db.session.scalar(db.select(Application))
+    assert application.user.display_name == "黄小雨" and application.applicant_group == "mother"
+
+
+def test_sign_up_errors_in_the_flow_are_422_and_keep_what_she_typed(client):
+    cohort = make_cohort()
+    response = post(client, f"/classes/{cohort.id}/apply/account",
+                    {"display_name": "黄小雨", "login_name": "123", "password": "longenough", "consent": "y"},
+                    headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'value="黄小雨"' in html and "11 位" in html
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_application_errors_are_beside_the_field_in_her_language_and_keep_what_she_typed(client):
+    programme = make_programme(questions=[("short", "你的抖音号", True, ())])
+    cohort = make_cohort(programme)
+    login(client, make_user("trainee"))
+    response = post(client, f"/classes/{cohort.id}/apply", apply_data(village="", wants_to_do="卖草莓"),
+                    headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "卖草莓" in html
+    assert 'id="village-error"' in html
+    assert f'id="{programme.questions[0].key}-error"' in html
+    assert "村" in html.split('id="village-error"')[1][:80]
+    assert db.session.scalar(db.select(db.func.count(Application.id))) == 0
+
+
+def test_application_errors_as_htmx_come_back_as_the_form_fragment(client):
+    cohort = make_cohort()
+    login(client, make_user("trainee"))
+    response = post(client, f"/classes/{cohort.id}/apply", {"group": "mother"}, htmx=True)
+    assert response.status_code == 422
+    assert "<html" not in response.get_data(as_text=True)
+
+
+def test_a_second_application_gets_a_clear_message(client):
+    application = make_application()
+    login(client, application.user)
+    response = post(client, f"/classes/{application.cohort_id}/apply", apply_data(), headers=EN)
+    assert response.status_code == 422
+    assert "already applied" in response.get_data(as_text=True)
+
+
+# --- Her applications -----------------------------------------------------------
+
+def test_she_confirms_an_offered_place_and_it_shows_on_her_home(client):
+    application = make_application(status="accepted", offer_expires_at=utcnow() + timedelta(days=2))
+    login(client, application.user)
+    home = client.get("/home", headers=EN).get_data(as_text=True)
+    assert "Confirm my place" in home
+    response = post(client, f"/my/applications/{application.id}/confirm", htmx=True)
+    assert response.status_code == 200
+    assert "已入班" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert application.status == "confirmed"
+
+
+def test_she_withdraws_with_a_plain_post(client):
+    application = make_application()
+    login(client, application.user)
+    response = post(client, f"/my/applications/{application.id}/withdraw")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert application.status == "withdrawn"
+
+
+def test_another_persons_application_is_404(client):
+    application = make_application(status="accepted", offer_expires_at=utcnow() + timedelta(days=2))
+    login(client, make_user("trainee"))
+    assert post(client, f"/my/applications/{application.id}/confirm").status_code == 404
+    assert post(client, f"/my/applications/{application.id}/withdraw").status_code == 404
+
+
+# --- Staff --------------------------------------------------------------------
+
+def test_trainees_and_mentors_may_not_use_staff_pages(client):
+    application = make_application()
+    for role in ("trainee", "mentor"):
+        login(client, make_user(role))
+        for path in ("/staff/applications", "/staff/programmes", f"/staff/applications/{application.id}",
+                     f"/staff/classes/{application.cohort_id}/applications.csv"):
+            assert client.get(path).status_code == 403, (role, path)
+        post(client, "/logout")
+    assert client.get("/staff/applications").status_code in (302, 303)
+
+
+def test_staff_of_another_site_get_404(client):
+    application = make_application()
+    login(client, make_user("staff", site=make_site("浦口另一个基地")))
+    assert client.get(f"/staff/applications/{application.id}").status_code == 404
+    assert post(client, f"/staff/applications/{application.id}/accept").status_code == 404
+    assert client.get(f"/staff/classes/{application.cohort_id}/applications.csv").status_code == 404
+    assert client.get(f"/staff/programmes/{application.cohort.programme_id}").status_code == 404
+    queue = client.get("/staff/applications").get_data(as_text=True)
+    assert application.user.display_name not in queue
+
+
+def test_queue_filters_search_and_fragment(client):
+    cohort = make_cohort(capacity=5)
+    make_application(cohort, user=make_user("trainee", name="吴桂兰"), group="villager")
+    make_application(cohort, user=make_user("trainee", name="林浩然"), group="graduate")
+    login(client, make_user("staff"))
+    html = client.get("/staff/applications?group=villager").get_data(as_text=True)
+    assert "吴桂兰" in html and "林浩然" not in html
+    fragment = htmx_get(client, "/staff/applications?q=林").get_data(as_text=True)
+    assert "林浩然" in fragment and "吴桂兰" not in fragment and "<html" not in fragment
+    assert "吴桂兰" in client.get("/staff/applications?status=submitted&sort=old").get_data(as_text=True)
+
+
+def test_accepting_inline_swaps_the_row_and_the_places_left(client):
+    cohort = make_cohort(capacity=2)
+    application = make_application(cohort)
+    login(client, make_user("staff", locale="en"))
+    response = post(client, f"/staff/applications/{application.id}/accept", htmx=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="application-{application.id}"' in html and "Place offered" in html
+    assert f'id="seats-{cohort.id}" hx-swap-oob="true"' in html and "1 place left" in html
+    assert "<html" not in html
+
+
+def test_accepting_a_full_class_says_why_and_writes_nothing(client):
+    cohort = make_cohort(capacity=1)
+    make_application(cohort, status="confirmed")
+    application = make_application(cohort)
+    login(client, make_user("staff", locale="en"))
+    response = post(client, f"/staff/applications/{application.id}/accept", htmx=True)
+    assert "is full" in response.headers.get("HX-Trigger", "")
+    db.session.expire_all()
+    assert application.status == "submitted"
+
+
+def test_accept_several_at_once(client):
+    cohort = make_cohort(capacity=3)
+    applications = [make_application(cohort) for _ in range(3)]
+    login(client, make_user("staff"))
+    page = client.get(f"/staff/applications?cohort={cohort.id}").get_data(as_text=True)
+    assert 'form="bulk"' in page
+    response = post(client, f"/staff/classes/{cohort.id}/accept",
+                    {"ids": [str(a.id) for a in applications[:2]]})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [a.status for a in applications] == ["accepted", "accepted", "submitted"]
+
+
+def test_applicant_page_shows_answers_history_other_programmes_and_notes(client):
+    staff = make_user("staff", name="王芳", locale="en")
+    application = make_application()
+    other = make_application(make_cohort(make_programme(name="乡村特产直播带货")), user=application.user,
+                             status="confirmed")
+    login(client, staff)
+    post(client, f"/staff/applications/{application.id}/waitlist")
+    response = post(client, f"/staff/applications/{application.id}/notes", {"body": "孩子两岁，需要托管"})
+    assert response.status_code == 303
+    html = client.get(f"/staff/applications/{application.id}").get_data(as_text=True)
+    assert "烧饼" in html and "乡村特产直播带货" in html and "孩子两岁，需要托管" in html
+    assert "On the waiting list" in html and "王芳" in html
+    assert other.status == "confirmed"
+    empty_note = post(client, f"/staff/applications/{application.id}/notes", {"body": ""})
+    assert empty_note.status_code == 422
+
+
+def test_programme_and_class_crud_with_422_on_bad_input(client):
+    login(client, make_user("staff", locale="en"))
+    bad = post(client, "/staff/programmes/new", {"name": "", "audiences": []})
+    assert bad.status_code == 422
+    response = post(client, "/staff/programmes/new", {"name": "宝妈主播孵化计划", "audiences": ["mothers"],
+                                                      "languages": "普通话", "active": "y"})
+    assert response.status_code == 303
+    programme_path = response.headers["Location"]
+    programme_id = int(programme_path.rsplit("/", 1)[1])
+    question = post(client, f"/staff/programmes/{programme_id}/questions",
+                    {"label": "每天能直播多久？", "kind": "choice", "choices": "1小时\n2小时"}, htmx=True)
+    assert question.status_code == 200 and "每天能直播多久？" in question.get_data(as_text=True)
+    bad_question = post(client, f"/staff/programmes/{programme_id}/questions",
+                        {"label": "选一个", "kind": "choice", "choices": "只有一个"}, htmx=True)
+    assert bad_question.status_code == 422
+    bad_class = post(client, f"/staff/programmes/{programme_id}/classes/new",
+                     {"name": "冬季班", "starts_on": "2026-12-10", "ends_on": "2026-12-01", "capacity": "20"})
+    assert bad_class.status_code == 422 and "cannot be before" in bad_class.get_data(as_text=True)
+    good_class = post(client, f"/staff/programmes/{programme_id}/classes/new",
+                      {"name": "冬季班", "starts_on": "2026-12-10", "ends_on": "2027-01-20", "capacity": "20",
+                       "childcare": "y"})
+    assert good_class.status_code == 303
+    assert "冬季班" in client.get(programme_path).get_data(as_text=True)
+
+
+def test_csv_export_opens_with_the_csv_module_and_keeps_chinese(client):
+    programme = make_programme(questions=[("short", "抖音号", False, ())])
+    cohort = make_cohort(programme)
+    application = make_application(cohort, user=make_user("trainee", name="张格琴"))
+    application.answers = {**application.answers, programme.questions[0].key: "gq_zhang"}
+    db.session.commit()
+    login(client, make_user("staff"))
+    response = client.get(f"/staff/classes/{cohort.id}/applications.csv")
+    assert response.status_code == 200
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][-1] == "抖音号"
+    assert rows[1][0] == "张格琴" and rows[1][-1] == "gq_zhang" and "烧饼" in rows[1][10]
