@@ -296,6 +296,8 @@ def step_programmes_and_cohorts(ctx) -> None:
     for cid in range(1, counts["cohorts"] + 1):
         site_id = 1 if cid <= 3 else pick_site(ctx)
         start = today - timedelta(days=rng.randint(-60, 700)) if cid > 3 else today - timedelta(days=14 * cid)
+        if cid == 2:
+            start = today + timedelta(days=20)  # taking applications now, at every size
         cohorts.append({"id": cid, "programme_id": rng.choice(prog_by_site[site_id]), "site_id": site_id,
                         "name": f"{start.year}年{start.month}月班 {cid}", "starts_on": start,
                         "ends_on": start + timedelta(days=42), "capacity": 50,
