@@ -14,7 +14,10 @@ MAX_STATEMENTS = 12
 # Pages still above the target, with the count they are held to until they are
 # brought under it (README, "Performance"). A count that grows with the data
 # (an N+1) is never accepted, listed here or not.
-OVER_BUDGET: dict[str, int] = {}
+OVER_BUDGET: dict[str, int] = {
+    # training.roll reads the session's marks four times (views + service); constant, not N+1.
+    "roll call, 40 people": 15,
+}
 
 
 def test_each_page_runs_the_same_few_statements_at_both_sizes(app):
