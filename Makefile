@@ -63,8 +63,11 @@ test: install-dev system-test-deps translations lint
 	  $(BIN)/pytest -q -m "not browser" --database-url "$$TEST_DATABASE_URL"; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
 
-bench: install-dev
-	$(BIN)/python -m bench.run
+# Load benchmark (README, "Performance"): BENCH_ARGS="--scale small" for a quick run.
+bench: install-dev translations
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+	  || { echo "ERROR: could not install wrk." >&2; exit 1; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean-db:
 	rm -f instance/incubator.sqlite instance/incubator.sqlite-wal instance/incubator.sqlite-shm

@@ -9,6 +9,7 @@ from incubator.extensions import db
 def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_scale)
     app.cli.add_command(translate)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -88,6 +89,31 @@ def seed_demo(if_empty: bool) -> None:
     run_seed()
     db.session.commit()
     click.echo("Demo data loaded. Log in with the accounts listed in the README.")
+
+
+@click.command("seed-scale")
+@click.option("--size", type=click.Choice(["small", "district"]), default="district", show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has people.")
+@click.option("--people", type=int, help="Override the number of people (likewise below).")
+@click.option("--bookings", type=int)
+@click.option("--cohorts", type=int)
+@click.option("--attendance", type=int)
+@click.option("--mentors", type=int)
+@click.option("--shops", type=int)
+def seed_scale(size: str, if_empty: bool, **overrides) -> None:
+    """Build a district-scale dataset for the load benchmark (bench/)."""
+    from incubator.demo import database_is_empty
+    from incubator.scale.seed import seed_scale as run_seed
+    from incubator.scale.seed import summary
+
+    if if_empty and not database_is_empty():
+        click.echo("The database already has people; scale data not loaded.")
+        return
+    try:
+        made = run_seed(size, overrides)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(summary(made))
 
 
 @click.group()

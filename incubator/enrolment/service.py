@@ -23,6 +23,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from incubator.accounts.models import User
 from incubator.audit import record_change
@@ -237,6 +238,18 @@ def seats_left(cohort: Cohort) -> int:
     return max(0, cohort.capacity - seats_taken(cohort.id))
 
 
+def seats_left_for(cohorts) -> dict[int, int]:
+    """{cohort id: seats left} for cohorts already loaded, in one query."""
+    cohorts = list(cohorts)
+    if not cohorts:
+        return {}
+    taken = dict(db.session.execute(
+        select(Application.cohort_id, func.count(Application.id))
+        .where(Application.cohort_id.in_([c.id for c in cohorts]), Application.status.in_(SEAT_HOLDING))
+        .group_by(Application.cohort_id)).all())
+    return {c.id: max(0, c.capacity - taken.get(c.id, 0)) for c in cohorts}
+
+
 def seats_left_by_cohort(cohort_ids) -> dict[int, int]:
     """{cohort id: seats left} in two queries, for lists."""
     ids = list(cohort_ids)
@@ -254,7 +267,7 @@ def open_cohorts(site_id: int | None = None, group: str | None = None, today: da
     """Cohorts taking applications now (public page), soonest first;
     group filters by who the programme is for (a GROUPS or AUDIENCES value)."""
     today = today or local_today()
-    statement = (select(Cohort).join(Programme)
+    statement = (select(Cohort).join(Programme).options(contains_eager(Cohort.programme))
                  .where(Programme.active.is_(True),
                         or_(Cohort.applications_open_on.is_(None), Cohort.applications_open_on <= today),
                         func.coalesce(Cohort.applications_close_on, Cohort.starts_on) >= today)
@@ -271,7 +284,8 @@ def open_cohorts(site_id: int | None = None, group: str | None = None, today: da
 
 def cohorts_for_site(site_id: int | None) -> list[Cohort]:
     """Every cohort of a site (None: all sites), newest first."""
-    statement = select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+    statement = (select(Cohort).options(selectinload(Cohort.programme))
+                 .order_by(Cohort.starts_on.desc(), Cohort.id.desc()))
     if site_id is not None:
         statement = statement.where(Cohort.site_id == site_id)
     return list(db.session.scalars(statement))
@@ -632,6 +646,7 @@ def add_note(actor: User, application: Application, body: str) -> ApplicationNot
 def applications_of(user_id: int) -> list[Application]:
     """A person's applications, newest first."""
     return list(db.session.scalars(select(Application).where(Application.user_id == user_id)
+                                   .options(selectinload(Application.cohort).selectinload(Cohort.programme))
                                    .order_by(Application.submitted_at.desc(), Application.id.desc())))
 
 
@@ -656,7 +671,10 @@ def is_enrolled(user_id: int, cohort_id: int) -> bool:
 def review_query(*, site_id: int | None, cohort_id: int | None = None, status: str | None = None,
                  group: str | None = None, text: str = "", oldest_first: bool = False):
     """The review queue's select, for web.paginate()."""
-    statement = select(Application).join(User, Application.user_id == User.id)
+    # The people come with the page (no query per row); their classes are
+    # already loaded by the filter form's list (cohorts_for_site).
+    statement = select(Application).join(User, Application.user_id == User.id).options(
+        contains_eager(Application.user))
     if site_id is not None:
         statement = statement.where(Application.site_id == site_id)
     if cohort_id:

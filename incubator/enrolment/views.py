@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from incubator.accounts import service as accounts
 from incubator.accounts.views import begin_session
@@ -425,7 +426,8 @@ def _seat_cohorts(applications, cohort_id=None) -> list[Cohort]:
     ids = {a.cohort_id for a in applications}
     if cohort_id:
         ids.add(cohort_id)
-    return list(db.session.scalars(select(Cohort).where(Cohort.id.in_(ids)).order_by(Cohort.starts_on)))
+    return list(db.session.scalars(select(Cohort).where(Cohort.id.in_(ids)).order_by(Cohort.starts_on)
+                                   .options(selectinload(Cohort.programme))))
 
 
 @bp.route("/staff/applications")
@@ -437,7 +439,7 @@ def queue():
     page = paginate(service.review_query(site_id=_site_scope(), **filters), per_page=QUEUE_PER_PAGE)
     seat_cohorts = _seat_cohorts(page.items, filters["cohort_id"])
     return render("enrolment/queue.html", "enrolment/_queue_results.html", form=form, page=page,
-                  seat_cohorts=seat_cohorts, seats=service.seats_left_by_cohort(c.id for c in seat_cohorts),
+                  seat_cohorts=seat_cohorts, seats=service.seats_left_for(seat_cohorts),
                   bulk_cohort=filters["cohort_id"])
 
 
