@@ -358,3 +358,37 @@ def test_the_weekly_staff_digest_counts_livestreams_and_waiting_questions():
     make_question(livestream, status=APPROVED)
     assert digest.livestreams_this_week(livestream.site_id, now, now) == 1
     assert digest.questions_waiting(livestream.site_id, now, now) == 1
+
+
+def test_a_scheduled_livestream_holds_its_studio_in_booking_and_releases_it_when_cancelled():
+    from incubator.booking import service as booking_service
+    from incubator.booking.models import Booking
+
+    staff = make_user("staff")
+    studio = make_studio()
+    livestream = _schedule(staff, studio_id=studio.id)
+    held = db.session.get(Booking, livestream.booking_id)
+    assert (held.resource_id, held.starts_at, held.ends_at, held.is_active) == (
+        studio.id, livestream.starts_at, livestream.ends_at, True)
+    assert not booking_service.is_free(studio.id, livestream.starts_at, livestream.ends_at)
+    # Moving the livestream moves the hold.
+    later = livestream.starts_at + timedelta(hours=3)
+    _schedule(staff, livestream=livestream, studio_id=studio.id, starts_at=later, ends_at=later + timedelta(hours=1))
+    db.session.refresh(held)
+    assert not held.is_active and livestream.booking_id != held.id
+    assert booking_service.is_free(studio.id, held.starts_at, held.ends_at)
+    service.cancel(staff, livestream)
+    assert livestream.booking_id is None
+    assert booking_service.is_free(studio.id, later, later + timedelta(hours=1))
+
+
+def test_a_studio_someone_booked_cannot_be_given_to_a_livestream():
+    from incubator.booking import service as booking_service
+
+    staff = make_user("staff")
+    studio = make_studio()
+    starts_at = utcnow() + timedelta(days=3)
+    booking_service.reserve(staff, studio, starts_at, starts_at + timedelta(hours=2), purpose="店主直播")
+    with pytest.raises(Conflict):
+        _schedule(staff, studio_id=studio.id, starts_at=starts_at + timedelta(hours=1),
+                  ends_at=starts_at + timedelta(hours=3))

@@ -430,9 +430,24 @@ def check_person(owner, resource: Resource) -> None:
                             until=_when(until)))
 
 
+def _check_length_and_slots(resource: Resource, local_start: datetime, minutes: float) -> None:
+    if minutes < resource.min_minutes:
+        raise DomainError(_l("%(resource)s is booked for at least %(minutes)s minutes.", resource=resource.name,
+                             minutes=resource.min_minutes), field="end")
+    if minutes > resource.max_minutes:
+        raise DomainError(_l("%(resource)s can be booked for at most %(hours)s hours at a time.",
+                             resource=resource.name, hours=_hours(resource.max_minutes / 60)), field="end")
+    slot = resource.slot_minutes
+    if (local_start.hour * 60 + local_start.minute) % slot or local_start.second or minutes % slot:
+        raise DomainError(_l("Bookings start and end on whole %(minutes)s-minute slots (such as 19:00 or "
+                             "19:30).", minutes=slot), field="start")
+
+
 def check_time(owner, resource: Resource, starts_at: datetime, ends_at: datetime, *, now: datetime | None = None,
-               ignore_booking_ids=(), staff: bool = False) -> None:
-    """The time rules: maintenance, length, slots, opening hours, notice, advance, quota."""
+               ignore_booking_ids=(), staff: bool = False, hold: bool = False) -> None:
+    """The time rules: maintenance, length, slots, opening hours, notice, advance, quota.
+    A staff hold for an event of the base (a livestream) keeps its own times:
+    length and slot rules, made for people's bookings, do not apply to it."""
     now = now or utcnow()
     tz = site_timezone(resource.site_id)
     if not resource.active:
@@ -451,16 +466,8 @@ def check_time(owner, resource: Resource, starts_at: datetime, ends_at: datetime
             raise NotAllowed(_l("%(resource)s is under maintenance: %(reason)s.", resource=resource.name,
                                 reason=resource.maintenance_reason))
     minutes = (ends_at - starts_at).total_seconds() / 60
-    if minutes < resource.min_minutes:
-        raise DomainError(_l("%(resource)s is booked for at least %(minutes)s minutes.", resource=resource.name,
-                             minutes=resource.min_minutes), field="end")
-    if minutes > resource.max_minutes:
-        raise DomainError(_l("%(resource)s can be booked for at most %(hours)s hours at a time.",
-                             resource=resource.name, hours=_hours(resource.max_minutes / 60)), field="end")
-    slot = resource.slot_minutes
-    if (local_start.hour * 60 + local_start.minute) % slot or local_start.second or minutes % slot:
-        raise DomainError(_l("Bookings start and end on whole %(minutes)s-minute slots (such as 19:00 or "
-                             "19:30).", minutes=slot), field="start")
+    if not hold:
+        _check_length_and_slots(resource, local_start, minutes)
     span = opening_span(resource, local_start.date())
     if span is None:
         raise DomainError(_l("%(resource)s is closed on %(day)s.", resource=resource.name,
@@ -536,7 +543,7 @@ def _place(actor, owner, resource: Resource, starts_at: datetime, ends_at: datet
     staff = _is_staff(actor)
     if not staff_hold:
         check_person(owner, resource)
-    check_time(owner, resource, starts_at, ends_at, staff=staff or staff_hold)
+    check_time(owner, resource, starts_at, ends_at, staff=staff or staff_hold, hold=staff_hold)
     chosen = _check_free(resource, starts_at, ends_at, units)
     status = PENDING if resource.approval_required and not staff and not staff_hold else CONFIRMED
     placed = []

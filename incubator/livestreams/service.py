@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, select
 from incubator.accounts.models import User
 from incubator.audit import record_change
 from incubator.auth import STAFF_ROLES, can_see_site
-from incubator.booking.models import STUDIO, Resource
+from incubator.booking import service as booking_service
+from incubator.booking.models import STUDIO, Booking, Resource
 from incubator.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
 from incubator.livestreams.models import (
@@ -181,6 +182,18 @@ def schedule(actor, *, site_id: int, title: str, kind: str, platform: str, start
             db.session.rollback()
             raise Conflict(_l("The studio is taken then by “%(title)s”. Choose another time or studio.",
                               title=clash.title), field="studio_id")
+        held = (livestream.booking_id,) if livestream and livestream.booking_id else ()
+        if not booking_service.is_free(studio.id, starts_at, ends_at, ignore_booking_ids=held):
+            db.session.rollback()
+            raise Conflict(_l("The studio is booked or closed then. Choose another time or studio."),
+                           field="studio_id")
+        if ends_at > utcnow():
+            try:  # opening hours and maintenance, as the hold will meet them
+                booking_service.check_time(actor, studio, starts_at, ends_at, staff=True, hold=True,
+                                           ignore_booking_ids=held)
+            except DomainError as error:
+                db.session.rollback()
+                raise DomainError(error.message, field="studio_id") from None
 
     before = _snapshot(livestream) if livestream else None
     new_hosts = {h.id for h in hosts} - ({h.id for h in livestream.hosts} if livestream else set())
@@ -204,7 +217,28 @@ def schedule(actor, *, site_id: int, title: str, kind: str, platform: str, start
                    {"title": livestream.title, "starts_at": livestream.starts_at.isoformat()},
                    url=_link("livestreams.run", livestream_id=livestream.id), obj=livestream)
     db.session.commit()
+    _hold_studio(actor, livestream)
     return livestream
+
+
+def _hold_studio(actor, livestream: Livestream) -> None:
+    """Keep the studio reserved in the booking area for exactly the livestream's
+    time: a new reservation when the studio or time changed, the old one
+    released. The booking area's constraints have the last word."""
+    old = db.session.get(Booking, livestream.booking_id) if livestream.booking_id else None
+    # A livestream of the past (entered afterwards) holds nothing.
+    wanted = None if livestream.cancelled or livestream.ends_at <= utcnow() else livestream.studio_id
+    if old is not None and old.is_active and (old.resource_id, old.starts_at, old.ends_at) == (
+            wanted, livestream.starts_at, livestream.ends_at):
+        return
+    if old is not None and old.is_active:
+        booking_service.cancel(actor, old, reason=str(_l("The livestream moved or was cancelled.")))
+    livestream.booking_id = None
+    if wanted is not None:
+        studio = db.session.get(Resource, wanted)
+        livestream.booking_id = booking_service.reserve(
+            actor, studio, livestream.starts_at, livestream.ends_at, purpose=livestream.title).id
+    db.session.commit()
 
 
 def cancel(actor, livestream: Livestream) -> Livestream:
@@ -221,6 +255,7 @@ def cancel(actor, livestream: Livestream) -> Livestream:
                                                    "starts_at": livestream.starts_at.isoformat()},
                    url=_link("livestreams.show", livestream_id=livestream.id), obj=livestream)
     db.session.commit()
+    _hold_studio(actor, livestream)
     return livestream
 
 
