@@ -262,3 +262,18 @@ def test_csv_export_opens_with_the_csv_module_and_keeps_chinese(client):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][-1] == "抖音号"
     assert rows[1][0] == "张格琴" and rows[1][-1] == "gq_zhang" and "烧饼" in rows[1][10]
+
+
+def test_csv_export_makes_a_typed_formula_inert(client):
+    """An applicant's answer that a spreadsheet would run reaches staff as text."""
+    programme = make_programme(questions=[("short", "抖音号", False, ())])
+    cohort = make_cohort(programme)
+    application = make_application(cohort, user=make_user("trainee", name="张格琴"))
+    application.answers = {**application.answers, "village": '=HYPERLINK("http://evil.example","点我")',
+                           programme.questions[0].key: "@SUM(1+1)"}
+    db.session.commit()
+    login(client, make_user("staff"))
+    rows = list(csv.reader(io.StringIO(client.get(f"/staff/classes/{cohort.id}/applications.csv")
+                                       .data.decode("utf-8-sig"))))
+    assert rows[1][9] == '\'=HYPERLINK("http://evil.example","点我")'
+    assert rows[1][-1] == "'@SUM(1+1)"

@@ -3,8 +3,6 @@ given, a download of everything held about a person, and correction or
 deletion requests that staff act on. Deletion anonymises the person in every
 area's tables, so she disappears while the base's totals stay right."""
 
-import csv
-import io
 import secrets
 from datetime import timedelta
 
@@ -12,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
+from incubator import csvfile
 from incubator.accounts.models import ConsentRecord, DataRequest, User
 from incubator.accounts.passwords import hash_password
 from incubator.accounts.sessions import end_all_sessions
@@ -83,16 +82,12 @@ def export(user: User) -> dict[str, list[dict]]:
 
 
 def export_csv(user: User) -> str:
-    """The same data as one CSV (section, row, field, value), with a BOM for Excel."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["section", "row", "field", "value"])
-    for section, rows in export(user).items():
-        for number, row in enumerate(rows, start=1):
-            for field, value in row.items():
-                writer.writerow([section, number, field, "" if value is None else value])
-    return out.getvalue()
+    """The same data as one CSV (section, row, field, value)."""
+    rows = ([section, number, field, value]
+            for section, section_rows in export(user).items()
+            for number, row in enumerate(section_rows, start=1)
+            for field, value in row.items())
+    return csvfile.text(["section", "row", "field", "value"], rows)
 
 
 def ask(user: User, kind: str, details: str) -> DataRequest:

@@ -1,8 +1,6 @@
 """Enrolment pages: the public programmes page, applying, "My applications",
 and the staff's programmes, classes, review queue and applicant page."""
 
-import csv
-import io
 
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from incubator import csvfile
 from incubator.accounts import service as accounts
 from incubator.accounts.views import begin_session
 from incubator.auth import ensure_same_site, staff_required
@@ -374,15 +373,13 @@ def delete_cohort(cohort_id: int):
 def export_csv(cohort_id: int):
     cohort = _cohort(cohort_id)
     questions = cohort.programme.questions
-    out = io.StringIO()
-    out.write("\ufeff")  # the BOM: Excel then reads UTF-8 and shows Chinese
-    writer = csv.writer(out)
-    writer.writerow([_("Name"), _("Mobile"), _("Group"), _("Status"), _("Submitted"), _("Availability"),
-                     _("Children's ages"), _("Needs the childcare corner"), _("Graduation year"),
-                     _("Village or neighbourhood"), _("Wants to sell or do")] + [q.label for q in questions])
+    header = [_("Name"), _("Mobile"), _("Group"), _("Status"), _("Submitted"), _("Availability"),
+              _("Children's ages"), _("Needs the childcare corner"), _("Graduation year"),
+              _("Village or neighbourhood"), _("Wants to sell or do")] + [q.label for q in questions]
+    rows = []
     for a in service.cohort_applications(cohort.id):
         answers = a.answers or {}
-        writer.writerow([
+        rows.append([
             a.user.display_name, a.user.phone or a.user.email or "", str(words.GROUP_LABELS.get(a.applicant_group)),
             str(words.STATUS_LABELS.get(a.status, a.status)), a.submitted_at.strftime("%Y-%m-%d %H:%M"),
             "; ".join(str(words.AVAILABILITY_LABELS[s]) for s in answers.get("availability", [])
@@ -391,9 +388,7 @@ def export_csv(cohort_id: int):
             _("Yes") if answers.get("needs_childcare") else _("No"),
             answers.get("graduation_year", ""), answers.get("village", ""), answers.get("wants_to_do", ""),
         ] + [_answer_text(q, answers.get(q.key)) for q in questions])
-    filename = f"cohort-{cohort.id}-applications.csv"
-    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csvfile.download(csvfile.text(header, rows), f"cohort-{cohort.id}-applications.csv")
 
 
 def _answer_text(question, value) -> str:

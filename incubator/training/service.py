@@ -6,8 +6,6 @@ end or raises a DomainError and writes nothing. Times are naive UTC; wall-clock
 times typed by staff are in the site's zone (Site.timezone).
 """
 
-import csv
-import io
 import math
 import os
 import secrets
@@ -21,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from incubator import csvfile
 from incubator.accounts.models import User, UserRole
 from incubator.accounts.service import normalise_phone, people_with_role
 from incubator.audit import record_change
@@ -739,23 +738,20 @@ def cohort_grid(cohort: Cohort, now: datetime | None = None) -> Grid:
 
 
 def grid_csv(grid: Grid, labels: dict, headers: dict) -> str:
-    """The grid as CSV with a UTF-8 byte-order mark (Excel opens Chinese right)."""
     tz = site_zone(grid.cohort.site_id)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([headers["name"], headers["phone"]]
-                    + [f"{to_local(s.starts_at, tz):%Y-%m-%d %H:%M} {s.topic}" for s in grid.sessions]
-                    + [headers["attended"], headers["rate"]])
+    header = ([headers["name"], headers["phone"]]
+              + [f"{to_local(s.starts_at, tz):%Y-%m-%d %H:%M} {s.topic}" for s in grid.sessions]
+              + [headers["attended"], headers["rate"]])
+    rows = []
     for user in grid.trainees:
         rate = grid.trainee_rate(user)
-        writer.writerow([user.display_name, user.phone or ""]
-                        + [str(labels.get(grid.marks.get((user.id, s.id)), "")) for s in grid.sessions]
-                        + [grid.trainee_attended(user), "" if rate is None else f"{rate}%"])
-    writer.writerow([headers["rate"], ""] + [
+        rows.append([user.display_name, user.phone or ""]
+                    + [str(labels.get(grid.marks.get((user.id, s.id)), "")) for s in grid.sessions]
+                    + [grid.trainee_attended(user), "" if rate is None else f"{rate}%"])
+    rows.append([headers["rate"], ""] + [
         "" if grid.session_rate(s) is None else f"{grid.session_rate(s)}%" for s in grid.sessions]
         + ["", "" if grid.cohort_rate is None else f"{grid.cohort_rate}%"])
-    return out.getvalue()
+    return csvfile.text(header, rows)
 
 
 # --- What other areas ask --------------------------------------------------------------------

@@ -4,11 +4,12 @@ send apologies and follow their progress; anyone can verify a certificate."""
 import re
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from incubator import csvfile
 from incubator.accounts.models import User
 from incubator.auth import ADMIN, STAFF_ROLES, can_see_site, ensure_same_site, staff_required
 from incubator.enrolment.models import Cohort, Programme
@@ -292,9 +293,7 @@ def grid_csv(cohort_id: int):
     text = service.grid_csv(service.cohort_grid(cohort), {k: str(v) for k, v in MARK_LABELS.items()},
                             {"name": _("Name"), "phone": _("Mobile number"), "attended": _("Attended"),
                              "rate": _("Attendance rate")})
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="attendance-cohort-{cohort.id}.csv"'
-    return response
+    return csvfile.download(text, f"attendance-cohort-{cohort.id}.csv")
 
 
 @bp.route("/training/programmes/<int:programme_id>/skills", methods=["GET", "POST"])
