@@ -153,6 +153,12 @@ def page_number() -> int:
         return 1
 
 
+def page_of(items: list, per_page: int) -> Page:
+    """One page of a list already in memory (filtered in Python)."""
+    number = page_number()
+    return Page(items[(number - 1) * per_page:number * per_page], number, per_page, len(items))
+
+
 def paginate(statement, per_page: int) -> Page:
     from incubator.extensions import db
 

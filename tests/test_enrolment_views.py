@@ -45,6 +45,24 @@ def test_the_programmes_page_filters_by_group_and_answers_htmx_with_the_list_onl
     assert "<html" in page and "宝妈主播孵化计划" not in page
 
 
+def test_a_visitor_picks_her_base_and_pages_through_a_district_of_classes(client):
+    near, far = make_site("烈士塔直播基地"), make_site("江心洲直播基地")
+    near_programme = make_programme(near, name="宝妈主播孵化计划")
+    for day in range(14):
+        make_cohort(near_programme, name=f"第{day + 1}期", starts_in_days=10 + day)
+    make_cohort(make_programme(far, name="江心洲农产品直播"))
+    first = client.get("/programmes", headers=EN).get_data(as_text=True)
+    assert "Page 1 of 2" in first and "江心洲直播基地" in first
+    mine = client.get(f"/programmes?base={near.id}", headers=EN).get_data(as_text=True)
+    assert "第1期" in mine and "第12期" in mine and "第13期" not in mine and "江心洲农产品直播" not in mine
+    assert f'<option value="{near.id}" selected>' in mine
+    second = client.get(f"/programmes?base={near.id}&page=2", headers=EN).get_data(as_text=True)
+    assert "第13期" in second and "第14期" in second and "第1期<" not in second
+    assert "江心洲农产品直播" in client.get(f"/programmes?base={far.id}").get_data(as_text=True)
+    nonsense = client.get("/programmes?base=abc&page=-3")
+    assert nonsense.status_code == 200 and "第1期" in nonsense.get_data(as_text=True)
+
+
 # --- Applying -----------------------------------------------------------------
 
 def test_an_anonymous_visitor_signs_up_inside_the_flow_and_comes_back_to_the_form(client):

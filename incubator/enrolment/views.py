@@ -36,11 +36,22 @@ from incubator.enrolment.models import (
 )
 from incubator.errors import DomainError
 from incubator.extensions import db
-from incubator.web import apply_errors, paginate, redirect_to, render, render_form_error, safe_next, wants_fragment
+from incubator.sites import service as sites
+from incubator.web import (
+    apply_errors,
+    page_of,
+    paginate,
+    redirect_to,
+    render,
+    render_form_error,
+    safe_next,
+    wants_fragment,
+)
 
 bp = Blueprint("enrolment", __name__)
 
 QUEUE_PER_PAGE = 25
+PROGRAMMES_PER_PAGE = 12
 
 
 @bp.app_context_processor
@@ -60,15 +71,23 @@ def programmes():
     group = request.args.get("group", "")
     if group not in GROUPS:
         group = ""
-    # Visitors see every base's open classes; a signed-in person her own base's.
-    site_id = current_user.site_id if current_user.is_authenticated else None
-    cohorts = service.open_cohorts(site_id=site_id, group=group or None)
-    seats = service.seats_left_by_cohort(c.id for c in cohorts)
+    # A signed-in person sees her own base's classes; a visitor every base's,
+    # or the one she picks (a district has hundreds of open classes).
+    bases = [] if current_user.is_authenticated else sites.all_sites()
+    base_id = current_user.site_id if current_user.is_authenticated else _chosen_base(bases)
+    page = page_of(service.open_cohorts(site_id=base_id, group=group or None), PROGRAMMES_PER_PAGE)
     mine = {}
     if current_user.is_authenticated:
         mine = {a.cohort_id: a for a in service.applications_of(current_user.id)}
     return render("enrolment/programmes.html", "enrolment/_open_cohorts.html",
-                  cohorts=cohorts, seats=seats, group=group, groups=GROUPS, mine=mine)
+                  page=page, cohorts=page.items, seats=service.seats_left_for(page.items), group=group,
+                  groups=GROUPS, mine=mine, bases=bases, base_id=base_id)
+
+
+def _chosen_base(bases) -> int | None:
+    """The ?base= a visitor picked, when it is one of the bases; else all."""
+    chosen = request.args.get("base", "")
+    return next((b.id for b in bases if str(b.id) == chosen), None)
 
 
 def _open_cohort_or_404(cohort_id: int) -> Cohort:
