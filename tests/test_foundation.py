@@ -43,6 +43,23 @@ def test_a_signed_in_persons_language_follows_her_account(client):
     assert "Hello" in client.get("/home", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
 
 
+def test_templates_follow_a_forced_language_and_come_back(app):
+    """Templates find their catalogue once per language (incubator/i18n.py);
+    a message drawn in the recipient's language must still switch and switch back."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    line = "{{ _('Programmes') }} {{ ngettext('%(num)s place left', '%(num)s places left', 3) }}"
+    # Each request in its own app context, as in production (the tests' shared one would keep `g`).
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert render_template_string(line) == "培训项目 剩 3 个名额"
+        with force_locale("en"):
+            assert render_template_string(line) == "Programmes 3 places left"
+        assert render_template_string(line) == "培训项目 剩 3 个名额"
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(line) == "Programmes 3 places left"
+
+
 def test_every_string_marked_for_translation_has_a_zh_cn_translation():
     missing = missing_translations()
     assert not missing, "strings without zh_CN translation:\n" + "\n".join(f"{c}: {m}" for c, m in missing)
