@@ -215,7 +215,7 @@ def mentor_profile(user_id: int):
 # --- Needs and suggestions -------------------------------------------------------------
 
 def _need_or_404(need_id: int) -> MenteeNeed:
-    need = db.session.get(MenteeNeed, need_id)
+    need = service.need_by_id(need_id)
     if need is None or not service.can_edit_need(current_user, need):
         abort(404)
     return need
