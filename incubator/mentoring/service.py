@@ -467,6 +467,10 @@ def _has_mentor_clause():
     )
 
 
+def _unmatched_clauses(site_id: int) -> tuple:
+    return MenteeNeed.site_id == site_id, User.active.is_(True), ~_has_mentor_clause()
+
+
 def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
     """Mentees with no active or completed mentorship and no proposal waiting."""
     from incubator.shops.models import Shop
@@ -474,13 +478,19 @@ def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
     # Each mentee is shown by name (her shop's, for a shop): the person, her
     # roles and the shop come in the same statement, not one query per mentee.
     query = select(MenteeNeed).join(User, User.id == MenteeNeed.user_id).where(
-        MenteeNeed.site_id == site_id, User.active.is_(True), ~_has_mentor_clause()).options(
+        *_unmatched_clauses(site_id)).options(
         contains_eager(MenteeNeed.user).joinedload(User.role_grants),
         joinedload(MenteeNeed.shop).lazyload(Shop.ticks))
     if cohort is not None:
         ids = [u.id for u in cohort_mentees(cohort)]
         query = query.where(MenteeNeed.user_id.in_(ids), MenteeNeed.shop_id.is_(None))
     return list(db.session.scalars(query.order_by(User.display_name, MenteeNeed.id)).unique())
+
+
+def unmatched_count(site_id: int) -> int:
+    """How many unmatched_needs(site_id) there are, without loading them."""
+    return db.session.scalar(select(func.count(MenteeNeed.id)).join(User, User.id == MenteeNeed.user_id)
+                             .where(*_unmatched_clauses(site_id))) or 0
 
 
 def waiting_proposals(site_id: int) -> list[MatchProposal]:
