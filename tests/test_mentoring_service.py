@@ -309,12 +309,13 @@ def test_confirming_a_batch_makes_proposals_and_refuses_an_overload():
     chen = make_mentor("陈晓燕", skill_keys=("live_hosting",), capacity=1)
     ma = make_mentor("马丽", capacity=1)
     a, b = make_need("甲", skill_keys=("live_hosting",)), make_need("乙")
+    assert service.unmatched_count(site_id) == len(service.unmatched_needs(site_id)) == 2
     with pytest.raises(Conflict):
         service.confirm_batch(staff, site_id, [a, b], {a.id: chen.id, b.id: chen.id})
     assert _count(MatchProposal) == 0
     made = service.confirm_batch(staff, site_id, [a, b], {a.id: ma.id, b.id: chen.id})
     assert {(p.need_id, p.profile_id) for p in made} == {(a.id, ma.id), (b.id, chen.id)}
-    assert service.unmatched_needs(site_id) == []
+    assert service.unmatched_needs(site_id) == [] and service.unmatched_count(site_id) == 0
 
 
 def test_optimal_assignment_never_uses_impossible_pairs():

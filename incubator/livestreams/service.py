@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from incubator.accounts.models import User
 from incubator.audit import record_change
@@ -474,16 +475,25 @@ def shop_outcomes(shop_id: int) -> list[ShopOutcome]:
 
 # --- Lists ---------------------------------------------------------------------
 
+def _card_loading():
+    """The public cards show each livestream's base but neither its hosts nor
+    its shops: the base comes in the same query, and the hosts and shops
+    (loaded with every livestream by default) wait until something reads them.
+    Built when asked: at import time other areas' models may not be mapped yet."""
+    return joinedload(Livestream.site), lazyload(Livestream.hosts), lazyload(Livestream.shops)
+
+
 def upcoming_statement(now: datetime | None = None):
-    """Public: not cancelled, not ended yet; soonest first."""
+    """Public: not ended yet (cancelled ones show as cancelled); soonest first."""
     now = now or utcnow()
-    return select(Livestream).where(Livestream.ends_at > now).order_by(Livestream.starts_at)
+    return select(Livestream).where(Livestream.ends_at > now).order_by(Livestream.starts_at) \
+        .options(*_card_loading())
 
 
 def past_statement(now: datetime | None = None):
     now = now or utcnow()
     return select(Livestream).where(Livestream.ends_at <= now, Livestream.cancelled_at.is_(None)) \
-        .order_by(Livestream.starts_at.desc())
+        .order_by(Livestream.starts_at.desc()).options(*_card_loading())
 
 
 def desk_statement(user, now: datetime | None = None):

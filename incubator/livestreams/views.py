@@ -13,6 +13,7 @@ from incubator.livestreams import service
 from incubator.livestreams.forms import AnswerForm, LivestreamForm, QuestionForm, ResultsForm
 from incubator.livestreams.models import APPROVED, PLATFORMS, REJECTED, SALES, Livestream, Question
 from incubator.sites.models import Site
+from incubator.sites.service import has_several_sites
 from incubator.timeutil import combine_local, to_local, utcnow
 from incubator.web import (
     apply_errors,
@@ -61,8 +62,9 @@ def _site_filter() -> int | None:
 def index():
     upcoming = list(db.session.scalars(service.upcoming_statement().limit(30)))
     past = paginate(service.past_statement(), PAST_PER_PAGE)
+    # Asked once here: each card names its base only when there are several.
     return render("livestreams/index.html", "livestreams/_past.html", upcoming=upcoming, past=past,
-                  labels=_labels(), now=utcnow())
+                  labels=_labels(), now=utcnow(), several_sites=has_several_sites())
 
 
 def _show_context(livestream: Livestream, form: QuestionForm | None = None, **extra) -> dict:

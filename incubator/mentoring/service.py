@@ -17,8 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from scipy.optimize import linear_sum_assignment
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import false, func, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from incubator.accounts.models import User
 from incubator.audit import record_change
@@ -46,6 +48,8 @@ from incubator.mentoring.models import (
     MentorProfile,
     Mentorship,
     MentorshipFeedback,
+    mentee_need_skills,
+    mentor_profile_skills,
 )
 from incubator.mentoring.vocabulary import (
     CATEGORY_LABELS,
@@ -255,6 +259,16 @@ def site_profiles(site_id: int) -> list[MentorProfile]:
 
 # --- Mentees' needs ----------------------------------------------------------------------
 
+def need_by_id(need_id: int) -> MenteeNeed | None:
+    """A need with what its page shows: the mentee (and her roles), the shop
+    and the skills wanted, in one statement."""
+    from incubator.shops.models import Shop
+
+    return db.session.get(MenteeNeed, need_id, options=[
+        joinedload(MenteeNeed.user).joinedload(User.role_grants),
+        joinedload(MenteeNeed.shop).lazyload(Shop.ticks), joinedload(MenteeNeed.skills)])
+
+
 def need_for(user, shop=None) -> MenteeNeed | None:
     if shop is not None:
         return db.session.scalar(select(MenteeNeed).where(MenteeNeed.shop_id == shop.id))
@@ -382,6 +396,68 @@ def loads(profile_ids) -> dict[int, Load]:
     return result
 
 
+def _count_per_profile(model, site_id: int, *conditions):
+    """How many rows of `model` (mentorships or proposals) meeting the
+    conditions each mentor of the site has: one GROUP BY, to outer-join."""
+    of_site = select(MentorProfile.id).where(MentorProfile.site_id == site_id)
+    return (select(model.profile_id, func.count().label("n"))
+            .where(model.profile_id.in_(of_site), *conditions)
+            .group_by(model.profile_id).subquery())
+
+
+@dataclass
+class Candidate:
+    profile: MentorProfile
+    load: Load
+    asked: bool = False  # the given mentee's proposal to her is waiting
+
+
+def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
+    """The site's mentors whose account is active, by name, each with her
+    person and roles, her skills and her load (active mentorships, proposals
+    waiting), and for `need` whether that mentee has asked her already.
+
+    Two statements however many mentors the base has: scoring reads all of
+    this for every mentor, and loading it per mentor was the N+1 of the
+    suggestions page and the batch preview (issue 11)."""
+    active = _count_per_profile(Mentorship, site_id, Mentorship.status == ACTIVE)
+    pending = _count_per_profile(MatchProposal, site_id, MatchProposal.status == PENDING)
+    asked = false()
+    if need is not None:
+        asked = select(MatchProposal.id).where(
+            MatchProposal.need_id == need.id, MatchProposal.profile_id == MentorProfile.id,
+            MatchProposal.status == PENDING).exists()
+    rows = db.session.execute(
+        select(MentorProfile, func.coalesce(active.c.n, 0), func.coalesce(pending.c.n, 0), asked)
+        .join(User, User.id == MentorProfile.user_id)
+        .outerjoin(active, active.c.profile_id == MentorProfile.id)
+        .outerjoin(pending, pending.c.profile_id == MentorProfile.id)
+        .where(MentorProfile.site_id == site_id, User.active.is_(True))
+        .options(contains_eager(MentorProfile.user).joinedload(User.role_grants))
+        .order_by(User.display_name, MentorProfile.id)).unique()
+    found = [Candidate(profile, Load(n_active, n_pending), bool(was_asked))
+             for profile, n_active, n_pending, was_asked in rows]
+    _attach_skills([c.profile for c in found], mentor_profile_skills.c.profile_id,
+                   mentor_profile_skills.c.skill_id)
+    return found
+
+
+def _attach_skills(owners, owner_column, skill_column) -> None:
+    """Fill the `skills` of many mentor profiles or needs in one statement
+    (in the relationship's order, by skill id), instead of one lazy load each.
+    Those already loaded are left as they are."""
+    waiting = {owner.id: owner for owner in owners if "skills" not in inspect(owner).dict}
+    if not waiting:
+        return
+    skills: dict[int, list[MentoringSkill]] = {owner_id: [] for owner_id in waiting}
+    for owner_id, skill in db.session.execute(
+            select(owner_column, MentoringSkill).join(MentoringSkill, MentoringSkill.id == skill_column)
+            .where(owner_column.in_(list(waiting))).order_by(MentoringSkill.id)):
+        skills[owner_id].append(skill)
+    for owner_id, owned in skills.items():
+        set_committed_value(waiting[owner_id], "skills", owned)
+
+
 def _has_mentor_clause():
     return or_(
         select(Mentorship.id).where(Mentorship.need_id == MenteeNeed.id,
@@ -391,14 +467,30 @@ def _has_mentor_clause():
     )
 
 
+def _unmatched_clauses(site_id: int) -> tuple:
+    return MenteeNeed.site_id == site_id, User.active.is_(True), ~_has_mentor_clause()
+
+
 def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
     """Mentees with no active or completed mentorship and no proposal waiting."""
+    from incubator.shops.models import Shop
+
+    # Each mentee is shown by name (her shop's, for a shop): the person, her
+    # roles and the shop come in the same statement, not one query per mentee.
     query = select(MenteeNeed).join(User, User.id == MenteeNeed.user_id).where(
-        MenteeNeed.site_id == site_id, User.active.is_(True), ~_has_mentor_clause())
+        *_unmatched_clauses(site_id)).options(
+        contains_eager(MenteeNeed.user).joinedload(User.role_grants),
+        joinedload(MenteeNeed.shop).lazyload(Shop.ticks))
     if cohort is not None:
         ids = [u.id for u in cohort_mentees(cohort)]
         query = query.where(MenteeNeed.user_id.in_(ids), MenteeNeed.shop_id.is_(None))
-    return list(db.session.scalars(query.order_by(User.display_name, MenteeNeed.id)))
+    return list(db.session.scalars(query.order_by(User.display_name, MenteeNeed.id)).unique())
+
+
+def unmatched_count(site_id: int) -> int:
+    """How many unmatched_needs(site_id) there are, without loading them."""
+    return db.session.scalar(select(func.count(MenteeNeed.id)).join(User, User.id == MenteeNeed.user_id)
+                             .where(*_unmatched_clauses(site_id))) or 0
 
 
 def waiting_proposals(site_id: int) -> list[MatchProposal]:
@@ -496,17 +588,16 @@ def _eligible(need: MenteeNeed, profile: MentorProfile) -> bool:
 def suggestions(need: MenteeNeed, settings: MatchingSettings | None = None) -> list[Match]:
     """Mentors for this mentee, best first. Paused or full mentors are left out."""
     settings = settings or settings_for(need.site_id)
-    profiles = [p for p in site_profiles(need.site_id) if _eligible(need, p)]
-    counts = loads(p.id for p in profiles)
-    pending_with = set(db.session.scalars(select(MatchProposal.profile_id).where(
-        MatchProposal.need_id == need.id, MatchProposal.status == PENDING)))
     matches = []
-    for profile in profiles:
-        left = profile.capacity - counts[profile.id].active
+    for candidate in candidates(need.site_id, need):
+        profile = candidate.profile
+        if not _eligible(need, profile):
+            continue
+        left = profile.capacity - candidate.load.active
         if left <= 0:
             continue
         score, reasons = score_pair(need, profile, left, settings)
-        matches.append(Match(profile, score, reasons, left, profile.id in pending_with))
+        matches.append(Match(profile, score, reasons, left, candidate.asked))
     matches.sort(key=lambda m: (-m.score, m.profile.user.display_name))
     return matches
 
@@ -574,8 +665,10 @@ def plan_batch(site_id: int, needs: list[MenteeNeed], chosen: dict[int, int | No
     """A preview: every mentee with her options, and the optimal pairs (or the
     pairs staff chose by hand, when `chosen` maps need id -> profile id)."""
     settings = settings_for(site_id)
-    profiles = [p for p in site_profiles(site_id) if p.active]
-    counts = loads(p.id for p in profiles)
+    found = [c for c in candidates(site_id) if c.profile.active]
+    profiles = [c.profile for c in found]
+    counts = {c.profile.id: c.load for c in found}
+    _attach_skills(needs, mentee_need_skills.c.need_id, mentee_need_skills.c.skill_id)
     places = {p.id: max(p.capacity - counts[p.id].active - counts[p.id].pending, 0) for p in profiles}
     rows = []
     for need in needs:

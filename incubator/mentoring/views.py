@@ -62,7 +62,7 @@ def _site_id() -> int:
 
 def home_panel_context(user) -> dict:
     if user.has_any_role(STAFF_ROLES):
-        return {"kind": "staff", "unmatched": len(service.unmatched_needs(user.site_id)),
+        return {"kind": "staff", "unmatched": service.unmatched_count(user.site_id),
                 "waiting": len(service.waiting_proposals(user.site_id))}
     if user.has_role(MENTOR):
         return {"kind": "mentor", "pending": len(service.pending_for_mentor(user)),
@@ -215,7 +215,7 @@ def mentor_profile(user_id: int):
 # --- Needs and suggestions -------------------------------------------------------------
 
 def _need_or_404(need_id: int) -> MenteeNeed:
-    need = db.session.get(MenteeNeed, need_id)
+    need = service.need_by_id(need_id)
     if need is None or not service.can_edit_need(current_user, need):
         abort(404)
     return need
