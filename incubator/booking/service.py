@@ -29,6 +29,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_tim
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from incubator.accounts.models import User
 from incubator.audit import record_change
@@ -85,6 +86,12 @@ def setting(name: str) -> int:
 
 def site_timezone(site_id: int | None) -> str:
     site = db.session.get(Site, site_id) if site_id else None
+    if site is not None:
+        # The session's identity map holds objects only weakly: without this the
+        # site would be read again on every call (once per day of a week, once
+        # per rule checked). Kept for the session's life; a commit or rollback
+        # still expires it, so a changed time zone is read again after one.
+        db.session.info.setdefault("booking.sites", {})[site_id] = site
     return site.timezone if site and site.timezone else DEFAULT_TIMEZONE
 
 
@@ -974,10 +981,19 @@ def send_reminders(now: datetime | None = None) -> int:
 # --- reading -------------------------------------------------------------------------------
 
 def resources_of(site_id: int, *, include_inactive: bool = False) -> list[Resource]:
-    query = select(Resource).where(Resource.site_id == site_id)
+    """The site's resources, studios first, with their opening hours and the
+    programme they require in the same query (the calendar shows both)."""
+    query = select(Resource).where(Resource.site_id == site_id).options(
+        joinedload(Resource.hours), joinedload(Resource.required_programme))
     if not include_inactive:
         query = query.where(Resource.active.is_(True))
-    return list(db.session.scalars(query.order_by(Resource.kind.desc(), Resource.name)))
+    return list(db.session.scalars(query.order_by(Resource.kind.desc(), Resource.name)).unique())
+
+
+def load_resource(resource_id: int) -> Resource | None:
+    """One resource with its opening hours and its base (the time zone) in one
+    query: what booking it and showing its week need."""
+    return db.session.get(Resource, resource_id, options=[joinedload(Resource.hours), joinedload(Resource.site)])
 
 
 def kits_of(site_id: int, *, include_inactive: bool = False) -> list[Kit]:
@@ -1163,31 +1179,63 @@ def merge_slots(slots: list[Slot]) -> list[Period]:
     return periods
 
 
+def _held(site_id: int, resources: list[Resource], start: datetime, end: datetime):
+    """What holds these resources between two UTC times, in three queries:
+    active bookings and training sessions by resource id, and the closures of
+    the site (of one resource or of the whole base), each by start."""
+    ids = [r.id for r in resources] or [0]
+    bookings = defaultdict(list)
+    for b in db.session.scalars(select(Booking).where(
+            Booking.resource_id.in_(ids), Booking.status.in_(ACTIVE),
+            _overlap(Booking.starts_at, Booking.ends_at, start, end)).order_by(Booking.starts_at, Booking.id)):
+        bookings[b.resource_id].append(b)
+    sessions = defaultdict(list)
+    for s in db.session.scalars(select(TrainingSession).where(
+            TrainingSession.room_id.in_(ids),
+            _overlap(TrainingSession.starts_at, TrainingSession.ends_at, start, end))
+            .order_by(TrainingSession.starts_at, TrainingSession.id)):
+        sessions[s.room_id].append(Busy("session", s.starts_at, s.ends_at, s.topic))
+    closures = list(db.session.scalars(select(Blackout).where(
+        Blackout.site_id == site_id, _overlap(Blackout.starts_at, Blackout.ends_at, start, end))
+        .order_by(Blackout.starts_at, Blackout.id)))
+    return bookings, sessions, closures
+
+
+def _closures_of(closures: list[Blackout], resource: Resource) -> list[Busy]:
+    return [Busy("closure", c.starts_at, c.ends_at, c.reason) for c in closures
+            if c.resource_id in (None, resource.id)]
+
+
 def day_calendar(site_id: int, day: date, viewer) -> list[dict]:
     """Every active resource of the site on a local day: slots and merged periods."""
     tz = site_timezone(site_id)
     resources = resources_of(site_id)
     start = to_utc(datetime.combine(day, time()), tz)
     end = start + timedelta(days=1)
-    ids = [r.id for r in resources] or [0]
-    bookings = defaultdict(list)
-    for b in db.session.scalars(select(Booking).where(Booking.resource_id.in_(ids), Booking.status.in_(ACTIVE),
-                                                      _overlap(Booking.starts_at, Booking.ends_at, start, end))):
-        bookings[b.resource_id].append(b)
-    sessions = defaultdict(list)
-    for s in db.session.scalars(select(TrainingSession).where(
-            TrainingSession.room_id.in_(ids),
-            _overlap(TrainingSession.starts_at, TrainingSession.ends_at, start, end))):
-        sessions[s.room_id].append(Busy("session", s.starts_at, s.ends_at, s.topic))
-    closures = list(db.session.scalars(select(Blackout).where(
-        Blackout.site_id == site_id, _overlap(Blackout.starts_at, Blackout.ends_at, start, end))))
+    bookings, sessions, closures = _held(site_id, resources, start, end)
     rows = []
     for r in resources:
-        mine_closures = [Busy("closure", c.starts_at, c.ends_at, c.reason) for c in closures
-                         if c.resource_id in (None, r.id)]
-        slots = day_slots(r, day, viewer, bookings=bookings[r.id], sessions=sessions[r.id], closures=mine_closures)
+        slots = day_slots(r, day, viewer, bookings=bookings[r.id], sessions=sessions[r.id],
+                          closures=_closures_of(closures, r))
         rows.append({"resource": r, "slots": slots, "periods": merge_slots(slots)})
     return rows
+
+
+def week_of(resource: Resource, first: date, viewer, days: int = 7) -> list[tuple[date, list[Period]]]:
+    """One resource day by day from `first`: (day, merged periods). What holds
+    it is read once for the whole week, then each day is cut into slots."""
+    tz = site_timezone(resource.site_id)
+    start = to_utc(datetime.combine(first, time()), tz)
+    end = to_utc(datetime.combine(first + timedelta(days=days), time()), tz)
+    bookings, sessions, closures = _held(resource.site_id, [resource], start, end)
+    mine_closures = _closures_of(closures, resource)
+    columns = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        slots = day_slots(resource, day, viewer, bookings=bookings[resource.id], sessions=sessions[resource.id],
+                          closures=mine_closures)
+        columns.append((day, merge_slots(slots)))
+    return columns
 
 
 def free_at(site_id: int, starts_at: datetime, ends_at: datetime) -> list[dict]:

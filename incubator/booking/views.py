@@ -46,6 +46,8 @@ from incubator.web import apply_errors, paginate, redirect_to, render, render_fo
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
+LARGEST_ID = 2**31 - 1  # the largest id an integer column holds (PostgreSQL)
+
 STATUS_LABELS = {
     PENDING: _l("Waiting for approval"),
     CONFIRMED: _l("Confirmed"),
@@ -146,10 +148,9 @@ def free():
 @bp.route("/resources/<int:resource_id>/week")
 @login_required
 def week(resource_id: int):
-    resource = ensure_same_site(db.session.get(Resource, resource_id))
+    resource = ensure_same_site(_resource(resource_id))
     first = _arg_date("start", _today())
-    days = [(first + timedelta(days=i)) for i in range(7)]
-    columns = [(d, service.merge_slots(service.day_slots(resource, d, current_user))) for d in days]
+    columns = service.week_of(resource, first, current_user)
     return render("booking/week.html", "booking/_week.html", resource=resource, columns=columns, first=first,
                   prev_week=first - timedelta(days=7), next_week=first + timedelta(days=7))
 
@@ -188,6 +189,21 @@ def _booking_form() -> BookingForm:
         form.start.data = _arg_time("start")
         form.end.data = _arg_time("end")
     return form
+
+
+def _valid_id(raw) -> int | None:
+    try:
+        item_id = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return item_id if 0 < item_id <= LARGEST_ID else None
+
+
+def _resource(resource_id) -> Resource | None:
+    """A resource with its opening hours and base, or None (also for an id no
+    database column can hold)."""
+    resource_id = _valid_id(resource_id)
+    return service.load_resource(resource_id) if resource_id else None
 
 
 def _chosen(form: BookingForm):
