@@ -495,6 +495,21 @@ def test_the_week_is_each_day_as_the_day_calendar_shows_it():
     assert [p.label for p in week[6][1] if p.state == "closure"] == ["停电"]
 
 
+def test_a_booking_for_a_shop_of_another_base_is_refused():
+    from tests.factories import make_site
+    from tests.factories_livestreams import make_shop
+
+    studio = make_resource()
+    staff = make_user("staff")
+    far_shop = make_shop(site=make_site("另一个基地"))
+    with pytest.raises(DomainError) as error:
+        service.book(staff, studio, at(2, 10), at(2, 11), shop_id=far_shop.id)
+    assert "your own shops" in said(error) and count(Booking) == 0
+    near_shop = make_shop()
+    [booking] = service.book(staff, studio, at(2, 10), at(2, 11), shop_id=near_shop.id)
+    assert booking.shop_id == near_shop.id
+
+
 def test_what_is_free_at_a_time():
     studio, _other = make_resource(), make_resource("2号直播间")
     service.book(make_user(), studio, at(2, 19), at(2, 21))

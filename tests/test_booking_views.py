@@ -186,6 +186,35 @@ def test_staff_list_filters_plain_and_htmx_and_exports_csv(client):
     assert "乌拉依木·卡日" in text and "新疆馕" in text
 
 
+def test_a_forged_choice_books_nothing(client):
+    """The form lists only what she may book; what is sent is checked again."""
+    from tests.factories_livestreams import make_shop
+
+    studio = make_resource()
+    far = make_resource("远方直播间", site=make_site("另一个基地"))
+    retired = make_kit("旧套装", {studio: 1})
+    retired.active = False
+    db.session.commit()
+    someone_elses = make_shop()
+    owner = make_user("shop_owner", locale="en")
+    make_shop(owner=owner)  # with a shop of her own, the form shows the shop field
+    login(client, owner)
+    form = client.get("/booking/new").get_data(as_text=True)
+    assert f"r:{studio.id}" in form and f"r:{far.id}" not in form and "旧套装" not in form
+    base = {"day": day(), "start": "19:00", "end": "20:00", "weeks": "1", "units": "1"}
+    for what, shop_id, words in ((f"r:{far.id}", "0", "Choose a studio, equipment or kit."),
+                                 (f"k:{retired.id}", "0", "Choose a studio, equipment or kit."),
+                                 ("r:99999999999", "0", "Choose a studio, equipment or kit."),
+                                 (f"x:{studio.id}", "0", "Choose a studio, equipment or kit."),
+                                 (f"r:{studio.id}", str(someone_elses.id), "Choose one of your own shops."),
+                                 (f"r:{studio.id}", "99999999999", "Choose one of your own shops.")):
+        response = post(client, "/booking/new", {**base, "what": what, "shop_id": shop_id})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and words in html, what
+        assert f"r:{studio.id}" in html  # the form comes back with its list
+    assert booking_count() == 0
+
+
 def test_report_page(client):
     make_resource()
     login(client, make_user("staff", locale="en"))

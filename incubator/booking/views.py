@@ -158,21 +158,11 @@ def week(resource_id: int):
 # --- booking ---------------------------------------------------------------------------
 
 def _booking_form() -> BookingForm:
+    """The form, with the people staff may book for (their list is checked when
+    it is sent). What to book and the shop are listed by _offer, only when the
+    form is shown: a booking sent is checked by _chosen and the service."""
     site_id = current_user.site_id
     form = BookingForm()
-    choices = []
-    for resource in service.resources_of(site_id):
-        suffix = f" ({resource.quantity})" if resource.quantity > 1 else ""
-        choices.append((f"r:{resource.id}", resource.name + suffix))
-    for kit in service.kits_of(site_id):
-        choices.append((f"k:{kit.id}", _("Kit: %(name)s", name=kit.name)))
-    form.what.choices = choices
-    from incubator.shops.models import Shop
-
-    shops = select(Shop).where(Shop.site_id == site_id)
-    if not _is_staff():
-        shops = shops.where(Shop.owner_id == current_user.id)
-    form.shop_id.choices = [(0, _("No shop"))] + [(s.id, s.name) for s in db.session.scalars(shops.order_by(Shop.name))]
     if _is_staff():
         people = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
             User.site_id == site_id, User.active.is_(True), UserRole.role.in_((TRAINEE, SHOP_OWNER)))
@@ -188,6 +178,24 @@ def _booking_form() -> BookingForm:
         form.day.data = _arg_date("day", _today())
         form.start.data = _arg_time("start")
         form.end.data = _arg_time("end")
+    return form
+
+
+def _offer(form: BookingForm) -> BookingForm:
+    """The studios, equipment, kits and shops the form lists (to show it)."""
+    choices = []
+    for kind, item_id, name, quantity in service.bookable(current_user.site_id):
+        if kind == "r":
+            choices.append((f"r:{item_id}", name + (f" ({quantity})" if quantity > 1 else "")))
+        else:
+            choices.append((f"k:{item_id}", _("Kit: %(name)s", name=name)))
+    form.what.choices = choices
+    from incubator.shops.models import Shop
+
+    shops = select(Shop.id, Shop.name).where(Shop.site_id == current_user.site_id)
+    if not _is_staff():
+        shops = shops.where(Shop.owner_id == current_user.id)
+    form.shop_id.choices = [(0, _("No shop"))] + [tuple(row) for row in db.session.execute(shops.order_by(Shop.name))]
     return form
 
 
@@ -207,16 +215,20 @@ def _resource(resource_id) -> Resource | None:
 
 
 def _chosen(form: BookingForm):
+    """What the form asks to book: an active resource or kit of the person's base
+    (the form's list offers only those), else (None, None)."""
     kind, _sep, raw = (form.what.data or "").partition(":")
-    try:
-        item_id = int(raw)
-    except ValueError:
+    item_id = _valid_id(raw)
+    if item_id is None:
         return None, None
     if kind == "r":
-        resource = db.session.get(Resource, item_id)
-        return (resource if resource and resource.site_id == current_user.site_id else None), None
-    kit = db.session.get(Kit, item_id)
-    return None, (kit if kit and kit.site_id == current_user.site_id else None)
+        resource = service.load_resource(item_id)
+        ok = resource is not None and resource.site_id == current_user.site_id and resource.active
+        return (resource if ok else None), None
+    if kind == "k":
+        kit = db.session.get(Kit, item_id)
+        return None, (kit if kit and kit.site_id == current_user.site_id and kit.active else None)
+    return None, None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -259,8 +271,8 @@ def new():
                         when=format_datetime(first.starts_at, "short")), "success")
             return redirect_to(url_for("booking.detail", booking_id=first.id))
     if form.is_submitted():
-        return render_form_error("booking/new.html", form=form, result=result)
-    return render("booking/new.html", form=form, result=None)
+        return render_form_error("booking/new.html", form=_offer(form), result=result)
+    return render("booking/new.html", form=_offer(form), result=None)
 
 
 @bp.route("/mine")
