@@ -186,6 +186,30 @@ def test_staff_list_filters_plain_and_htmx_and_exports_csv(client):
     assert "乌拉依木·卡日" in text and "新疆馕" in text
 
 
+def test_csv_export_has_every_column_of_each_booking_newest_first(client):
+    from tests.factories_livestreams import make_shop
+
+    studio, lights = make_resource(), make_equipment("环形补光灯", 5)
+    owner = make_user("shop_owner", name="乌拉依木·卡日")
+    shop = make_shop(owner=owner, name="新疆香馕烤包子店")
+    service.book(owner, studio, at(2, 10), at(2, 11), purpose="新疆馕", shop_id=shop.id)
+    later = service.book(make_user(name="刘春梅"), lights, at(3, 19), at(3, 21), units=2)
+    staff = make_user("staff", locale="en")
+    service.hand_over(staff, later[1], "ok", now=at(3, 18, 50))
+    login(client, staff)
+    rows = client.get("/booking/staff/bookings.csv").get_data().decode("utf-8-sig").splitlines()
+    when = lambda days, hour, minute=0: f"{day(days)} {hour:02d}:{minute:02d}"  # noqa: E731
+    assert rows[1:] == [
+        f"{later[0].id},环形补光灯,1,刘春梅,{later[0].user.phone},{when(3, 19)},{when(3, 21)},Confirmed,,,,,",
+        f"{later[1].id},环形补光灯,2,刘春梅,{later[1].user.phone},{when(3, 19)},{when(3, 21)},Confirmed,,,"
+        f"{when(3, 18, 50)},{when(3, 18, 50)},",
+        f"{later[0].id - 1},1号直播间,1,乌拉依木·卡日,{owner.phone},{when(2, 10)},{when(2, 11)},Confirmed,新疆馕,"
+        "新疆香馕烤包子店,,,",
+    ]
+    only = client.get(f"/booking/staff/bookings.csv?resource_id={studio.id}").get_data().decode("utf-8-sig")
+    assert len(only.splitlines()) == 2 and "乌拉依木·卡日" in only
+
+
 def test_a_forged_choice_books_nothing(client):
     """The form lists only what she may book; what is sent is checked again."""
     from tests.factories_livestreams import make_shop
