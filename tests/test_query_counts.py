@@ -20,12 +20,6 @@ OVER_BUDGET: dict[str, int] = {
     # Constant but above 12: layout, session check, bell and the page's own
     # queries. Held at today's count so it cannot grow; README "Performance".
     "trainee's home": 16,
-    "day calendar, all resources": 14,
-    "day calendar (htmx)": 13,
-    "one resource's week": 56,
-    "one resource's week (htmx)": 55,
-    "booking POST, no contention": 23,
-    "booking POST, contention": 23,
     "roll call, 40 people": 16,
     "person record, long-time member": 34,
 }
@@ -37,7 +31,6 @@ KNOWN_N_PLUS_ONE = {
     "mentor suggestions, 1 of 2,000": "18 → 45",
     "batch-match preview, 200": "94 → 319",
     "public livestreams": "10 → 31",
-    "CSV export, a year of bookings": "27 → 31 (person and resource loaded per row)",
 }
 
 
