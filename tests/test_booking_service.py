@@ -472,6 +472,44 @@ def test_day_calendar_marks_mine_busy_sessions_and_closures():
                       ("closure", "20:00", "22:00")]
 
 
+def test_the_week_is_each_day_as_the_day_calendar_shows_it():
+    """The week is read once for seven days; each day must look exactly as it
+    does when that day is read alone."""
+    studio = make_resource()
+    me, other = make_user("shop_owner"), make_user("shop_owner")
+    service.book(me, studio, at(1, 10), at(1, 11))
+    service.book(other, studio, at(3, 11), at(3, 13))
+    make_programme_and_session(studio, starts_at=at(2, 14), ends_at=at(2, 15), topic="选品")
+    staff = make_user("staff")
+    service.add_blackout(staff, site_id=studio.site_id, resource=studio, starts_at=at(4, 20), ends_at=at(5, 10),
+                         reason="保洁")
+    service.add_blackout(staff, site_id=studio.site_id, resource=None, starts_at=at(6, 9), ends_at=at(6, 12),
+                         reason="停电")
+    first = local_today()
+    week = service.week_of(studio, first, me)
+    assert [d for d, _periods in week] == [first + timedelta(days=n) for n in range(7)]
+    for d, periods in week:
+        assert periods == service.merge_slots(service.day_slots(studio, d, me)), d
+    assert ("mine", "10:00") in [(p.state, p.local_start.strftime("%H:%M")) for p in week[1][1]]
+    assert [p.state for p in week[5][1]] == ["closure", "free"]
+    assert [p.label for p in week[6][1] if p.state == "closure"] == ["停电"]
+
+
+def test_a_booking_for_a_shop_of_another_base_is_refused():
+    from tests.factories import make_site
+    from tests.factories_livestreams import make_shop
+
+    studio = make_resource()
+    staff = make_user("staff")
+    far_shop = make_shop(site=make_site("另一个基地"))
+    with pytest.raises(DomainError) as error:
+        service.book(staff, studio, at(2, 10), at(2, 11), shop_id=far_shop.id)
+    assert "your own shops" in said(error) and count(Booking) == 0
+    near_shop = make_shop()
+    [booking] = service.book(staff, studio, at(2, 10), at(2, 11), shop_id=near_shop.id)
+    assert booking.shop_id == near_shop.id
+
+
 def test_what_is_free_at_a_time():
     studio, _other = make_resource(), make_resource("2号直播间")
     service.book(make_user(), studio, at(2, 19), at(2, 21))

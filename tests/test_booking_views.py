@@ -186,6 +186,59 @@ def test_staff_list_filters_plain_and_htmx_and_exports_csv(client):
     assert "乌拉依木·卡日" in text and "新疆馕" in text
 
 
+def test_csv_export_has_every_column_of_each_booking_newest_first(client):
+    from tests.factories_livestreams import make_shop
+
+    studio, lights = make_resource(), make_equipment("环形补光灯", 5)
+    owner = make_user("shop_owner", name="乌拉依木·卡日")
+    shop = make_shop(owner=owner, name="新疆香馕烤包子店")
+    service.book(owner, studio, at(2, 10), at(2, 11), purpose="新疆馕", shop_id=shop.id)
+    later = service.book(make_user(name="刘春梅"), lights, at(3, 19), at(3, 21), units=2)
+    staff = make_user("staff", locale="en")
+    service.hand_over(staff, later[1], "ok", now=at(3, 18, 50))
+    login(client, staff)
+    rows = client.get("/booking/staff/bookings.csv").get_data().decode("utf-8-sig").splitlines()
+    when = lambda days, hour, minute=0: f"{day(days)} {hour:02d}:{minute:02d}"  # noqa: E731
+    assert rows[1:] == [
+        f"{later[0].id},环形补光灯,1,刘春梅,{later[0].user.phone},{when(3, 19)},{when(3, 21)},Confirmed,,,,,",
+        f"{later[1].id},环形补光灯,2,刘春梅,{later[1].user.phone},{when(3, 19)},{when(3, 21)},Confirmed,,,"
+        f"{when(3, 18, 50)},{when(3, 18, 50)},",
+        f"{later[0].id - 1},1号直播间,1,乌拉依木·卡日,{owner.phone},{when(2, 10)},{when(2, 11)},Confirmed,新疆馕,"
+        "新疆香馕烤包子店,,,",
+    ]
+    only = client.get(f"/booking/staff/bookings.csv?resource_id={studio.id}").get_data().decode("utf-8-sig")
+    assert len(only.splitlines()) == 2 and "乌拉依木·卡日" in only
+
+
+def test_a_forged_choice_books_nothing(client):
+    """The form lists only what she may book; what is sent is checked again."""
+    from tests.factories_livestreams import make_shop
+
+    studio = make_resource()
+    far = make_resource("远方直播间", site=make_site("另一个基地"))
+    retired = make_kit("旧套装", {studio: 1})
+    retired.active = False
+    db.session.commit()
+    someone_elses = make_shop()
+    owner = make_user("shop_owner", locale="en")
+    make_shop(owner=owner)  # with a shop of her own, the form shows the shop field
+    login(client, owner)
+    form = client.get("/booking/new").get_data(as_text=True)
+    assert f"r:{studio.id}" in form and f"r:{far.id}" not in form and "旧套装" not in form
+    base = {"day": day(), "start": "19:00", "end": "20:00", "weeks": "1", "units": "1"}
+    for what, shop_id, words in ((f"r:{far.id}", "0", "Choose a studio, equipment or kit."),
+                                 (f"k:{retired.id}", "0", "Choose a studio, equipment or kit."),
+                                 ("r:99999999999", "0", "Choose a studio, equipment or kit."),
+                                 (f"x:{studio.id}", "0", "Choose a studio, equipment or kit."),
+                                 (f"r:{studio.id}", str(someone_elses.id), "Choose one of your own shops."),
+                                 (f"r:{studio.id}", "99999999999", "Choose one of your own shops.")):
+        response = post(client, "/booking/new", {**base, "what": what, "shop_id": shop_id})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and words in html, what
+        assert f"r:{studio.id}" in html  # the form comes back with its list
+    assert booking_count() == 0
+
+
 def test_report_page(client):
     make_resource()
     login(client, make_user("staff", locale="en"))

@@ -46,7 +46,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class BookingForm(CleanForm):
-    what = SelectField(_l("Studio, equipment or kit"), validators=[DataRequired(REQUIRED)])
+    # What to book and the shop are listed only when the form is shown; what is
+    # sent is checked by the view (a resource or kit of her base, lent out) and
+    # the service (her own shop), so sending a booking reads neither list.
+    what = SelectField(_l("Studio, equipment or kit"), validators=[DataRequired(REQUIRED)], validate_choice=False)
     day = DateField(_l("Day"), validators=[InputRequired(REQUIRED)])
     start = TimeField(_l("From"), validators=[InputRequired(REQUIRED)], render_kw={"step": 1800})
     end = TimeField(_l("To"), validators=[InputRequired(REQUIRED)], render_kw={"step": 1800})
@@ -55,7 +58,8 @@ class BookingForm(CleanForm):
                          render_kw={"min": 1, "inputmode": "numeric"})
     purpose = StringField(_l("What is it for"), description=_l("For example: nang bakery evening livestream."),
                           validators=[Length(max=255)])
-    shop_id = SelectField(_l("For which shop"), coerce=int, default=0, validators=[Optional()])
+    shop_id = SelectField(_l("For which shop"), coerce=int, default=0, validators=[Optional()],
+                          validate_choice=False)
     weeks = IntegerField(_l("Every week, for how many weeks"), default=1,
                          description=_l("1 books this date only. Dates that cannot be booked are listed; the rest "
                                         "are booked."),

@@ -102,6 +102,8 @@ class Resource(db.Model):
         back_populates="resource", cascade="all, delete-orphan", order_by="OpeningHours.weekday",
         lazy="selectin")
     required_programme: Mapped["Programme | None"] = relationship()  # noqa: F821
+    # Loaded with the resource where its time zone is needed (service.load_resource).
+    site: Mapped["Site"] = relationship()  # noqa: F821
 
     @property
     def is_studio(self) -> bool:

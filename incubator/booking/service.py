@@ -27,8 +27,9 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Integer, String, and_, cast, func, literal, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from incubator.accounts.models import User
 from incubator.audit import record_change
@@ -85,6 +86,12 @@ def setting(name: str) -> int:
 
 def site_timezone(site_id: int | None) -> str:
     site = db.session.get(Site, site_id) if site_id else None
+    if site is not None:
+        # The session's identity map holds objects only weakly: without this the
+        # site would be read again on every call (once per day of a week, once
+        # per rule checked). Kept for the session's life; a commit or rollback
+        # still expires it, so a changed time zone is read again after one.
+        db.session.info.setdefault("booking.sites", {})[site_id] = site
     return site.timezone if site and site.timezone else DEFAULT_TIMEZONE
 
 
@@ -330,15 +337,54 @@ def busy_times(resource: Resource | int, starts_at: datetime, ends_at: datetime,
     return sorted(found, key=lambda b: b.starts_at)
 
 
-def free_units(resource: Resource, starts_at: datetime, ends_at: datetime, ignore_booking_ids=(),
-               buffer: bool = True) -> list[int]:
-    """Units of the resource with no active booking in the time (buffer included)."""
-    pad = timedelta(minutes=resource.buffer_minutes if buffer else 0)
-    taken = set(db.session.scalars(select(Booking.unit).where(
+@dataclass
+class Availability:
+    """A resource at one time: the sessions and closures that hold it (by start),
+    and its free units with and without the buffer between bookings."""
+
+    blocking: list[Busy]
+    free: list[int]
+    free_without_buffer: list[int]
+
+
+def availability(resource: Resource, starts_at: datetime, ends_at: datetime, ignore_booking_ids=(),
+                 ignore_session_id: int | None = None) -> Availability:
+    """Everything that decides whether a resource can be booked for a time, in
+    one query (the same rules as busy_times, plus the buffer): sessions in the
+    room and closures overlapping the time, and active bookings overlapping it
+    widened by the buffer on both sides."""
+    pad = timedelta(minutes=resource.buffer_minutes)
+    bookings = select(literal("booking", String).label("kind"), Booking.starts_at, Booking.ends_at,
+                      Booking.purpose.label("label"), Booking.unit).where(
         Booking.resource_id == resource.id, Booking.status.in_(ACTIVE),
         Booking.id.not_in(list(ignore_booking_ids) or [0]),
-        _overlap(Booking.starts_at, Booking.ends_at, starts_at - pad, ends_at + pad))))
-    return [u for u in range(1, resource.quantity + 1) if u not in taken]
+        _overlap(Booking.starts_at, Booking.ends_at, starts_at - pad, ends_at + pad))
+    no_unit = cast(null(), Integer)
+    sessions = select(literal("session", String), TrainingSession.starts_at, TrainingSession.ends_at,
+                      TrainingSession.topic, no_unit).where(
+        TrainingSession.room_id == resource.id,
+        _overlap(TrainingSession.starts_at, TrainingSession.ends_at, starts_at, ends_at))
+    if ignore_session_id:
+        sessions = sessions.where(TrainingSession.id != ignore_session_id)
+    closures = select(literal("closure", String), Blackout.starts_at, Blackout.ends_at, Blackout.reason,
+                      no_unit).where(
+        Blackout.site_id == resource.site_id,
+        or_(Blackout.resource_id == resource.id, Blackout.resource_id.is_(None)),
+        _overlap(Blackout.starts_at, Blackout.ends_at, starts_at, ends_at))
+    near, blocking = [], {"session": [], "closure": []}
+    for kind, start, end, label, unit in db.session.execute(union_all(bookings, sessions, closures)):
+        if kind == "booking":
+            near.append((start, end, unit))
+        else:
+            blocking[kind].append(Busy(kind, start, end, label))
+
+    def free(lo: datetime, hi: datetime) -> list[int]:
+        taken = {unit for start, end, unit in near if start < hi and end > lo}
+        return [u for u in range(1, resource.quantity + 1) if u not in taken]
+
+    # Sessions before closures at the same start, as busy_times lists them.
+    return Availability(sorted(blocking["session"] + blocking["closure"], key=lambda b: b.starts_at),
+                        free(starts_at - pad, ends_at + pad), free(starts_at, ends_at))
 
 
 def is_free(resource_id: int, starts_at: datetime, ends_at: datetime, *, units: int = 1,
@@ -347,9 +393,8 @@ def is_free(resource_id: int, starts_at: datetime, ends_at: datetime, *, units: 
     resource = db.session.get(Resource, resource_id)
     if resource is None:
         return False
-    blocking = [b for b in busy_times(resource, starts_at, ends_at, ignore_booking_ids, ignore_session_id)
-                if b.kind != "booking"]
-    return not blocking and len(free_units(resource, starts_at, ends_at, ignore_booking_ids)) >= units
+    found = availability(resource, starts_at, ends_at, ignore_booking_ids, ignore_session_id)
+    return not found.blocking and len(found.free) >= units
 
 
 def room_conflict(room_id: int, starts_at: datetime, ends_at: datetime,
@@ -506,14 +551,13 @@ def _duration(minutes: int) -> str:
 def _check_free(resource: Resource, starts_at: datetime, ends_at: datetime, units: int,
                 ignore_booking_ids=()) -> list[int]:
     """The units to use, or a Conflict saying what holds the time."""
-    for busy in busy_times(resource, starts_at, ends_at, ignore_booking_ids):
-        if busy.kind != "booking":
-            raise Conflict(_busy_message(resource, busy))
-    free = free_units(resource, starts_at, ends_at, ignore_booking_ids)
+    found = availability(resource, starts_at, ends_at, ignore_booking_ids)
+    if found.blocking:
+        raise Conflict(_busy_message(resource, found.blocking[0]))
+    free = found.free
     if len(free) < units:
         if resource.quantity == 1:
-            if resource.buffer_minutes and free_units(resource, starts_at, ends_at, ignore_booking_ids,
-                                                      buffer=False):
+            if resource.buffer_minutes and found.free_without_buffer:
                 raise Conflict(_l("%(resource)s needs %(minutes)s minutes between bookings; this time is too "
                                   "close to another booking.", resource=resource.name,
                                   minutes=resource.buffer_minutes))
@@ -523,13 +567,15 @@ def _check_free(resource: Resource, starts_at: datetime, ends_at: datetime, unit
     return free[:units]
 
 
-def _check_shop(owner, shop_id: int | None) -> int | None:
+def _check_shop(owner, shop_id: int | None, site_id: int) -> int | None:
+    """The shop a booking is for: one of the owner's own (any shop for staff),
+    of the base where the booking is."""
     if not shop_id:
         return None
     from incubator.shops.models import Shop
 
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or (shop.owner_id != owner.id and not _is_staff(owner)):
+    shop = db.session.get(Shop, shop_id) if 0 < shop_id <= 2**31 - 1 else None
+    if shop is None or shop.site_id != site_id or (shop.owner_id != owner.id and not _is_staff(owner)):
         raise DomainError(_l("Choose one of your own shops."), field="shop_id")
     return shop.id
 
@@ -595,7 +641,7 @@ def book(actor, resource: Resource, starts_at: datetime, ends_at: datetime, *, o
     try:
         if units < 1 or units > resource.quantity:
             raise DomainError(_l("Choose between 1 and %(quantity)s.", quantity=resource.quantity), field="units")
-        shop_id = _check_shop(owner, shop_id)
+        shop_id = _check_shop(owner, shop_id, resource.site_id)
         _lock_resources([resource.id])
         placed = _place(actor, owner, resource, starts_at, ends_at, units=units, purpose=_clean_purpose(purpose),
                         shop_id=shop_id, group_key=_new_key() if units > 1 else None, series_key=None,
@@ -614,7 +660,7 @@ def book_kit(actor, kit: Kit, starts_at: datetime, ends_at: datetime, *, owner=N
     try:
         if not kit.active or not kit.items:
             raise NotAllowed(_l("This kit is not lent out any more."))
-        shop_id = _check_shop(owner, shop_id)
+        shop_id = _check_shop(owner, shop_id, kit.site_id)
         _lock_resources([item.resource_id for item in kit.items])
         group = _new_key()
         placed = []
@@ -651,7 +697,7 @@ def book_weekly(actor, resource: Resource, starts_at: datetime, ends_at: datetim
     result = SeriesResult()
     series = _new_key()
     try:
-        shop_id = _check_shop(owner, shop_id)
+        shop_id = _check_shop(owner, shop_id, resource.site_id if resource else kit.site_id)
         items = [(i.resource, i.quantity) for i in kit.items] if kit else [(resource, 1)]
         _lock_resources([r.id for r, _n in items])
         for week in range(weeks):
@@ -974,10 +1020,35 @@ def send_reminders(now: datetime | None = None) -> int:
 # --- reading -------------------------------------------------------------------------------
 
 def resources_of(site_id: int, *, include_inactive: bool = False) -> list[Resource]:
-    query = select(Resource).where(Resource.site_id == site_id)
+    """The site's resources, studios first, with their opening hours and the
+    programme they require in the same query (the calendar shows both)."""
+    query = select(Resource).where(Resource.site_id == site_id).options(
+        joinedload(Resource.hours), joinedload(Resource.required_programme))
     if not include_inactive:
         query = query.where(Resource.active.is_(True))
-    return list(db.session.scalars(query.order_by(Resource.kind.desc(), Resource.name)))
+    return list(db.session.scalars(query.order_by(Resource.kind.desc(), Resource.name)).unique())
+
+
+def load_resource(resource_id: int) -> Resource | None:
+    """One resource with its opening hours and its base (the time zone) in one
+    query: what booking it and showing its week need."""
+    return db.session.get(Resource, resource_id, options=[joinedload(Resource.hours), joinedload(Resource.site)])
+
+
+def bookable(site_id: int) -> list[tuple[str, int, str, int]]:
+    """What the booking form offers, in one query: the active resources (studios
+    first, by name) then the active kits (by name), as (kind, id, name, quantity)
+    with kind "r" or "k"."""
+    resources = select(literal(0).label("kits_last"), Resource.kind.label("kind_order"),
+                       literal("r", String).label("kind"), Resource.id, Resource.name, Resource.quantity).where(
+        Resource.site_id == site_id, Resource.active.is_(True))
+    kits = select(literal(1), literal("", String), literal("k", String), Kit.id, Kit.name, literal(1)).where(
+        Kit.site_id == site_id, Kit.active.is_(True))
+    both = union_all(resources, kits)
+    columns = both.selected_columns
+    query = both.order_by(columns.kits_last, columns.kind_order.desc(), columns.name)
+    return [(kind, item_id, name, quantity) for _last, _order, kind, item_id, name, quantity in
+            db.session.execute(query)]
 
 
 def kits_of(site_id: int, *, include_inactive: bool = False) -> list[Kit]:
@@ -1035,6 +1106,19 @@ def bookings_query(site_id: int | None, *, resource_id: int | None = None, statu
         like = f"%{person.strip()}%"
         query = query.where(or_(User.display_name.ilike(like), User.phone.ilike(like)))
     return query.order_by(Booking.starts_at.desc(), Booking.id)
+
+
+def export_query(site_id: int | None, **filters):
+    """bookings_query's bookings as the rows of the CSV download: the booking's
+    columns with its resource's name, its person's name and mobile and its
+    shop's name, joined in the one query."""
+    from incubator.shops.models import Shop
+
+    return bookings_query(site_id, **filters).with_only_columns(
+        Booking.id, Resource.name.label("resource"), Booking.unit, User.display_name.label("person"),
+        User.phone, Booking.starts_at, Booking.ends_at, Booking.status, Booking.purpose, Shop.name.label("shop"),
+        Booking.checked_in_at, Booking.handed_over_at, Booking.returned_at,
+    ).join(Resource, Resource.id == Booking.resource_id).outerjoin(Shop, Shop.id == Booking.shop_id)
 
 
 def open_hours(resource: Resource, first: date, days: int = 7) -> float:
@@ -1163,31 +1247,63 @@ def merge_slots(slots: list[Slot]) -> list[Period]:
     return periods
 
 
+def _held(site_id: int, resources: list[Resource], start: datetime, end: datetime):
+    """What holds these resources between two UTC times, in three queries:
+    active bookings and training sessions by resource id, and the closures of
+    the site (of one resource or of the whole base), each by start."""
+    ids = [r.id for r in resources] or [0]
+    bookings = defaultdict(list)
+    for b in db.session.scalars(select(Booking).where(
+            Booking.resource_id.in_(ids), Booking.status.in_(ACTIVE),
+            _overlap(Booking.starts_at, Booking.ends_at, start, end)).order_by(Booking.starts_at, Booking.id)):
+        bookings[b.resource_id].append(b)
+    sessions = defaultdict(list)
+    for s in db.session.scalars(select(TrainingSession).where(
+            TrainingSession.room_id.in_(ids),
+            _overlap(TrainingSession.starts_at, TrainingSession.ends_at, start, end))
+            .order_by(TrainingSession.starts_at, TrainingSession.id)):
+        sessions[s.room_id].append(Busy("session", s.starts_at, s.ends_at, s.topic))
+    closures = list(db.session.scalars(select(Blackout).where(
+        Blackout.site_id == site_id, _overlap(Blackout.starts_at, Blackout.ends_at, start, end))
+        .order_by(Blackout.starts_at, Blackout.id)))
+    return bookings, sessions, closures
+
+
+def _closures_of(closures: list[Blackout], resource: Resource) -> list[Busy]:
+    return [Busy("closure", c.starts_at, c.ends_at, c.reason) for c in closures
+            if c.resource_id in (None, resource.id)]
+
+
 def day_calendar(site_id: int, day: date, viewer) -> list[dict]:
     """Every active resource of the site on a local day: slots and merged periods."""
     tz = site_timezone(site_id)
     resources = resources_of(site_id)
     start = to_utc(datetime.combine(day, time()), tz)
     end = start + timedelta(days=1)
-    ids = [r.id for r in resources] or [0]
-    bookings = defaultdict(list)
-    for b in db.session.scalars(select(Booking).where(Booking.resource_id.in_(ids), Booking.status.in_(ACTIVE),
-                                                      _overlap(Booking.starts_at, Booking.ends_at, start, end))):
-        bookings[b.resource_id].append(b)
-    sessions = defaultdict(list)
-    for s in db.session.scalars(select(TrainingSession).where(
-            TrainingSession.room_id.in_(ids),
-            _overlap(TrainingSession.starts_at, TrainingSession.ends_at, start, end))):
-        sessions[s.room_id].append(Busy("session", s.starts_at, s.ends_at, s.topic))
-    closures = list(db.session.scalars(select(Blackout).where(
-        Blackout.site_id == site_id, _overlap(Blackout.starts_at, Blackout.ends_at, start, end))))
+    bookings, sessions, closures = _held(site_id, resources, start, end)
     rows = []
     for r in resources:
-        mine_closures = [Busy("closure", c.starts_at, c.ends_at, c.reason) for c in closures
-                         if c.resource_id in (None, r.id)]
-        slots = day_slots(r, day, viewer, bookings=bookings[r.id], sessions=sessions[r.id], closures=mine_closures)
+        slots = day_slots(r, day, viewer, bookings=bookings[r.id], sessions=sessions[r.id],
+                          closures=_closures_of(closures, r))
         rows.append({"resource": r, "slots": slots, "periods": merge_slots(slots)})
     return rows
+
+
+def week_of(resource: Resource, first: date, viewer, days: int = 7) -> list[tuple[date, list[Period]]]:
+    """One resource day by day from `first`: (day, merged periods). What holds
+    it is read once for the whole week, then each day is cut into slots."""
+    tz = site_timezone(resource.site_id)
+    start = to_utc(datetime.combine(first, time()), tz)
+    end = to_utc(datetime.combine(first + timedelta(days=days), time()), tz)
+    bookings, sessions, closures = _held(resource.site_id, [resource], start, end)
+    mine_closures = _closures_of(closures, resource)
+    columns = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        slots = day_slots(resource, day, viewer, bookings=bookings[resource.id], sessions=sessions[resource.id],
+                          closures=mine_closures)
+        columns.append((day, merge_slots(slots)))
+    return columns
 
 
 def free_at(site_id: int, starts_at: datetime, ends_at: datetime) -> list[dict]:
@@ -1196,12 +1312,9 @@ def free_at(site_id: int, starts_at: datetime, ends_at: datetime) -> list[dict]:
     for r in resources_of(site_id):
         if r.status == MAINTENANCE:
             continue
-        blocking = [b for b in busy_times(r, starts_at, ends_at) if b.kind != "booking"]
-        if blocking:
-            continue
-        units = len(free_units(r, starts_at, ends_at))
-        if units:
-            found.append({"resource": r, "free": units})
+        here = availability(r, starts_at, ends_at)
+        if not here.blocking and here.free:
+            found.append({"resource": r, "free": len(here.free)})
     return found
 
 

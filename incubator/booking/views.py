@@ -46,6 +46,8 @@ from incubator.web import apply_errors, paginate, redirect_to, render, render_fo
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
+LARGEST_ID = 2**31 - 1  # the largest id an integer column holds (PostgreSQL)
+
 STATUS_LABELS = {
     PENDING: _l("Waiting for approval"),
     CONFIRMED: _l("Confirmed"),
@@ -146,10 +148,9 @@ def free():
 @bp.route("/resources/<int:resource_id>/week")
 @login_required
 def week(resource_id: int):
-    resource = ensure_same_site(db.session.get(Resource, resource_id))
+    resource = ensure_same_site(_resource(resource_id))
     first = _arg_date("start", _today())
-    days = [(first + timedelta(days=i)) for i in range(7)]
-    columns = [(d, service.merge_slots(service.day_slots(resource, d, current_user))) for d in days]
+    columns = service.week_of(resource, first, current_user)
     return render("booking/week.html", "booking/_week.html", resource=resource, columns=columns, first=first,
                   prev_week=first - timedelta(days=7), next_week=first + timedelta(days=7))
 
@@ -157,21 +158,11 @@ def week(resource_id: int):
 # --- booking ---------------------------------------------------------------------------
 
 def _booking_form() -> BookingForm:
+    """The form, with the people staff may book for (their list is checked when
+    it is sent). What to book and the shop are listed by _offer, only when the
+    form is shown: a booking sent is checked by _chosen and the service."""
     site_id = current_user.site_id
     form = BookingForm()
-    choices = []
-    for resource in service.resources_of(site_id):
-        suffix = f" ({resource.quantity})" if resource.quantity > 1 else ""
-        choices.append((f"r:{resource.id}", resource.name + suffix))
-    for kit in service.kits_of(site_id):
-        choices.append((f"k:{kit.id}", _("Kit: %(name)s", name=kit.name)))
-    form.what.choices = choices
-    from incubator.shops.models import Shop
-
-    shops = select(Shop).where(Shop.site_id == site_id)
-    if not _is_staff():
-        shops = shops.where(Shop.owner_id == current_user.id)
-    form.shop_id.choices = [(0, _("No shop"))] + [(s.id, s.name) for s in db.session.scalars(shops.order_by(Shop.name))]
     if _is_staff():
         people = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
             User.site_id == site_id, User.active.is_(True), UserRole.role.in_((TRAINEE, SHOP_OWNER)))
@@ -190,17 +181,54 @@ def _booking_form() -> BookingForm:
     return form
 
 
-def _chosen(form: BookingForm):
-    kind, _sep, raw = (form.what.data or "").partition(":")
+def _offer(form: BookingForm) -> BookingForm:
+    """The studios, equipment, kits and shops the form lists (to show it)."""
+    choices = []
+    for kind, item_id, name, quantity in service.bookable(current_user.site_id):
+        if kind == "r":
+            choices.append((f"r:{item_id}", name + (f" ({quantity})" if quantity > 1 else "")))
+        else:
+            choices.append((f"k:{item_id}", _("Kit: %(name)s", name=name)))
+    form.what.choices = choices
+    from incubator.shops.models import Shop
+
+    shops = select(Shop.id, Shop.name).where(Shop.site_id == current_user.site_id)
+    if not _is_staff():
+        shops = shops.where(Shop.owner_id == current_user.id)
+    form.shop_id.choices = [(0, _("No shop"))] + [tuple(row) for row in db.session.execute(shops.order_by(Shop.name))]
+    return form
+
+
+def _valid_id(raw) -> int | None:
     try:
         item_id = int(raw)
-    except ValueError:
+    except (TypeError, ValueError):
+        return None
+    return item_id if 0 < item_id <= LARGEST_ID else None
+
+
+def _resource(resource_id) -> Resource | None:
+    """A resource with its opening hours and base, or None (also for an id no
+    database column can hold)."""
+    resource_id = _valid_id(resource_id)
+    return service.load_resource(resource_id) if resource_id else None
+
+
+def _chosen(form: BookingForm):
+    """What the form asks to book: an active resource or kit of the person's base
+    (the form's list offers only those), else (None, None)."""
+    kind, _sep, raw = (form.what.data or "").partition(":")
+    item_id = _valid_id(raw)
+    if item_id is None:
         return None, None
     if kind == "r":
-        resource = db.session.get(Resource, item_id)
-        return (resource if resource and resource.site_id == current_user.site_id else None), None
-    kit = db.session.get(Kit, item_id)
-    return None, (kit if kit and kit.site_id == current_user.site_id else None)
+        resource = service.load_resource(item_id)
+        ok = resource is not None and resource.site_id == current_user.site_id and resource.active
+        return (resource if ok else None), None
+    if kind == "k":
+        kit = db.session.get(Kit, item_id)
+        return None, (kit if kit and kit.site_id == current_user.site_id and kit.active else None)
+    return None, None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -243,8 +271,8 @@ def new():
                         when=format_datetime(first.starts_at, "short")), "success")
             return redirect_to(url_for("booking.detail", booking_id=first.id))
     if form.is_submitted():
-        return render_form_error("booking/new.html", form=form, result=result)
-    return render("booking/new.html", form=form, result=None)
+        return render_form_error("booking/new.html", form=_offer(form), result=result)
+    return render("booking/new.html", form=_offer(form), result=None)
 
 
 @bp.route("/mine")
@@ -366,11 +394,14 @@ def _filter_form() -> FilterForm:
     return form
 
 
+def _filters(form: FilterForm) -> dict:
+    return {"resource_id": form.resource_id.data or None, "status": form.status.data or None,
+            "day_from": form.day_from.data, "day_to": form.day_to.data, "person": form.person.data or ""}
+
+
 def _filtered(form: FilterForm):
     form.validate()
-    return service.bookings_query(_staff_site(), resource_id=form.resource_id.data or None,
-                                  status=form.status.data or None, day_from=form.day_from.data,
-                                  day_to=form.day_to.data, person=form.person.data or "")
+    return service.bookings_query(_staff_site(), **_filters(form))
 
 
 @bp.route("/staff/bookings")
@@ -385,10 +416,14 @@ def staff_bookings():
 @bp.route("/staff/bookings.csv")
 @staff_required
 def staff_export():
-    """The filtered bookings as CSV, streamed in chunks of 200 rows. Each chunk
-    is read in an app context of its own, so no context is held between yields."""
+    """The filtered bookings as CSV, streamed: one query joining each booking's
+    resource, person and shop, read 500 rows at a time (a server-side cursor on
+    PostgreSQL), so a year of a district's bookings never sits in memory. The
+    query runs in an app context of the generator's own, as the response is
+    sent, after the request's context is gone."""
     form = _filter_form()
-    ids = list(db.session.scalars(_filtered(form).with_only_columns(Booking.id)))
+    form.validate()
+    query = service.export_query(_staff_site(), **_filters(form))
     headers = [_("Booking"), _("Studio or equipment"), _("Item"), _("Person"), _("Mobile"), _("Starts"),
                _("Ends"), _("Status"), _("Purpose"), _("Shop"), _("Checked in"), _("Handed over"), _("Returned")]
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
@@ -405,15 +440,12 @@ def staff_export():
 
     def generate():
         yield "\ufeff" + chunk([headers])  # Excel opens UTF-8 correctly with a BOM
-        for start in range(0, len(ids), 200):
-            batch = ids[start:start + 200]
-            with app.app_context():
-                found = {b.id: b for b in db.session.scalars(select(Booking).where(Booking.id.in_(batch)))}
-                rows = [[b.id, b.resource.name, b.unit, b.user.display_name, b.user.phone or "",
-                         local(b.starts_at), local(b.ends_at), labels[b.status], b.purpose,
-                         b.shop.name if b.shop else "", local(b.checked_in_at), local(b.handed_over_at),
-                         local(b.returned_at)] for b in (found[i] for i in batch)]
-            yield chunk(rows)
+        with app.app_context():
+            result = db.session.execute(query.execution_options(yield_per=500))
+            for rows in result.partitions():
+                yield chunk([[r.id, r.resource, r.unit, r.person, r.phone or "", local(r.starts_at),
+                              local(r.ends_at), labels[r.status], r.purpose, r.shop or "", local(r.checked_in_at),
+                              local(r.handed_over_at), local(r.returned_at)] for r in rows])
 
     response = Response(generate(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="bookings-{_today().isoformat()}.csv"'
