@@ -69,18 +69,12 @@ def _load_user(user_id: str):
     """The person of this cookie, while the session row behind it lives."""
     from flask import session
 
-    from incubator.accounts.models import User
-    from incubator.accounts.sessions import active_session
+    from incubator.accounts.sessions import signed_in_user
     from incubator.web import is_background_request
 
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active:
-        return None
-    if active_session(user.id, session.get("sid"), touch=not is_background_request()) is None:
-        return None
-    return user
+    return signed_in_user(int(user_id), session.get("sid"), touch=not is_background_request())
 
 
 def register_areas(app: Flask) -> None:

@@ -4,11 +4,12 @@ import pytest
 
 from incubator.accounts import service
 from incubator.accounts.models import ConsentRecord, User
-from incubator.accounts.sessions import active_session, start_session
+from incubator.accounts.sessions import active_session, end_session, signed_in_user, start_session
 from incubator.audit import AuditEntry
 from incubator.errors import Conflict, DomainError
 from incubator.extensions import db
 from tests.factories import DEFAULT_PASSWORD, default_test_site, make_user
+from tests.support.bench_pages import StatementRecorder
 
 
 @pytest.mark.parametrize("typed, expected", [
@@ -156,3 +157,37 @@ def test_background_polling_does_not_keep_a_session_alive(app):
     assert active_session(user.id, record.token) is not None
     db.session.refresh(record)
     assert record.last_seen_at > seen
+
+
+def test_signed_in_user_is_the_person_of_a_live_session_only(app):
+    user, other = make_user("trainee", "mentor"), make_user()
+    live, ended, idle = start_session(user), start_session(user), start_session(user)
+    end_session(ended.token)
+    idle.last_seen_at -= app.config["SESSION_IDLE_TIMEOUT"] + timedelta(minutes=1)
+    db.session.commit()
+    assert signed_in_user(user.id, live.token) == user
+    assert signed_in_user(other.id, live.token) is None  # someone else's token
+    assert signed_in_user(user.id, ended.token) is None
+    assert signed_in_user(user.id, idle.token) is None
+    assert active_session(user.id, idle.token, touch=False) is None  # and the idle row is ended
+    assert signed_in_user(user.id, None) is None
+    user.active = False
+    db.session.commit()
+    assert signed_in_user(user.id, live.token) is None
+
+
+def test_a_signed_in_request_reads_person_roles_and_session_in_one_statement(app):
+    """Every signed-in page pays this, so it is one SELECT; when last_seen_at
+    is due, one UPDATE more, and the person and roles stay loaded."""
+    user = make_user("trainee", "mentor")
+    record = start_session(user)
+    user_id, token = user.id, record.token
+    record.last_seen_at -= timedelta(minutes=5)
+    db.session.commit()
+    for touch_due in (True, False):
+        db.session.remove()  # a new request: nothing loaded yet
+        with StatementRecorder(db.engine) as recorder:
+            person = signed_in_user(user_id, token)
+            assert person.roles == {"trainee", "mentor"} and person.display_name
+        kinds = [" ".join(statement.split()[:1]).upper() for statement, _ in recorder.statements]
+        assert kinds == (["SELECT", "UPDATE"] if touch_due else ["SELECT"])

@@ -196,3 +196,17 @@ def test_the_home_page_shows_the_newest_unread_notifications(client):
     html = client.get("/home").get_data(as_text=True)
     assert re.findall(r"staff: note (\d)", html) == ["3", "2", "1"]
     assert "See all 4 unread" in html
+
+
+def test_the_home_page_counts_unread_notifications_once_for_bell_and_panel(client):
+    from tests.support.bench_pages import StatementRecorder
+
+    user = make_user(locale="en")
+    for i in range(4):
+        make_notification(user, f"note {i}")
+    login(client, user)
+    with StatementRecorder(db.engine) as recorder:
+        html = client.get("/home").get_data(as_text=True)
+    assert bell_count(html) == 4 and "See all 4 unread" in html
+    counts = [s for s, _ in recorder.statements if "count(notifications.id)" in s]
+    assert len(counts) == 1

@@ -42,6 +42,28 @@ def test_an_htmx_mark_returns_only_the_row_and_the_new_counts(client):
     assert 'hx-swap-oob="true"' in html and "1 present" in html
 
 
+def test_the_roll_call_lists_everyone_in_the_same_few_statements(client):
+    """Trainees, people marked though not enrolled and walk-ins: the page reads
+    the session, its marks and its trainees once each, however many there are."""
+    from tests.support.bench_pages import StatementRecorder
+
+    cohort, staff, trainee, session = _setup()
+    login(client, staff)
+    service.set_mark(staff, session, f"u{trainee.id}", "late")
+    counts = []
+    for i, name in enumerate(["王芳", "刘洋"]):
+        make_user("trainee", phone=f"1391234000{i}", name=name)  # marked on her account, not enrolled
+        service.add_walkin(staff, session, name=name, phone=f"1391234000{i}")
+        service.add_walkin(staff, session, name=f"过路人{i}", phone=f"1391234500{i}")
+        enrol(cohort)
+        with StatementRecorder(db.engine) as recorder:
+            page = client.get(f"/training/sessions/{session.id}").get_data(as_text=True)
+        counts.append(len(recorder.statements))
+    assert all(name in page for name in ["张格琴", "王芳", "刘洋", "过路人0", "过路人1"])
+    assert "4 present, 1 late" in page and "2 not marked" in page
+    assert counts[0] == counts[1] <= 6
+
+
 def test_mark_all_present_and_walk_ins_from_the_roll_call(client):
     cohort, staff, trainee, session = _setup()
     enrol(cohort)

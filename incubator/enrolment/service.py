@@ -23,7 +23,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from incubator.accounts.models import User
 from incubator.audit import record_change
@@ -643,11 +643,15 @@ def add_note(actor: User, application: Application, body: str) -> ApplicationNot
 
 # --- Reading ----------------------------------------------------------------
 
-def applications_of(user_id: int) -> list[Application]:
-    """A person's applications, newest first."""
+def applications_of(user_id: int, limit: int | None = None) -> list[Application]:
+    """A person's applications, newest first (the `limit` newest), each with
+    its class and programme joined in: one statement for her list and her
+    home panel."""
     return list(db.session.scalars(select(Application).where(Application.user_id == user_id)
-                                   .options(selectinload(Application.cohort).selectinload(Cohort.programme))
-                                   .order_by(Application.submitted_at.desc(), Application.id.desc())))
+                                   .options(joinedload(Application.cohort, innerjoin=True)
+                                            .joinedload(Cohort.programme, innerjoin=True))
+                                   .order_by(Application.submitted_at.desc(), Application.id.desc())
+                                   .limit(limit)))
 
 
 def enrolled_user_ids(cohort_id: int) -> list[int]:

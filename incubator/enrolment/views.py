@@ -172,7 +172,7 @@ def _site_of(cohort):
 # --- Her applications ----------------------------------------------------------
 
 def home_context(user) -> dict:
-    return {"applications": service.applications_of(user.id)[:5]}
+    return {"applications": service.applications_of(user.id, limit=5)}
 
 
 @bp.route("/my/applications")

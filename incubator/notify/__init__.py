@@ -9,7 +9,7 @@ AREA = Area(
     models="incubator.notify.models",
     nav=(NavLink("notify.index", _l("Notifications")),),
     home_panels=(HomePanel("notify/_home_panel.html", frozenset(ROLES),
-                           context="incubator.notify.service:home_panel_context", order=15),),
+                           context="incubator.notify.views:home_panel_context", order=15),),
     demo="incubator.notify.demo:seed",
     jobs="incubator.notify.jobs:JOBS",
     messages="incubator.notify.notices",

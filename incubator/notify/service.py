@@ -189,8 +189,11 @@ def _email_body(user, text: str, url: str | None) -> str:
     return "\n".join(lines)
 
 
-def home_panel_context(user, limit: int = 3) -> dict:
-    """The newest unread notifications, for the home page panel."""
+def home_panel_context(user, limit: int = 3, unread: int | None = None) -> dict:
+    """The newest unread notifications, for the home page panel; `unread` is
+    the count when the caller has it already (the bell of the same page)."""
     latest = list(db.session.scalars(
         notifications_query(user).where(Notification.read_at.is_(None)).limit(limit)))
-    return {"latest": latest, "unread": unread_count(user) if latest else 0}
+    if unread is None:
+        unread = unread_count(user) if len(latest) == limit else len(latest)
+    return {"latest": latest, "unread": unread}

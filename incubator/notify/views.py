@@ -4,7 +4,7 @@
 import contextlib
 
 import click
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -23,10 +23,23 @@ def _settings(state):
     settings.apply(state.app)
 
 
+def unread_once(user) -> int:
+    """The person's unread count, counted once per request: the bell in the
+    header and the home panel both show it."""
+    cached = g.get("notify_unread")
+    if cached is None or cached[0] != user.id:
+        cached = g.notify_unread = (user.id, service.unread_count(user))
+    return cached[1]
+
+
+def home_panel_context(user) -> dict:
+    return service.home_panel_context(user, unread=unread_once(user))
+
+
 @bp.app_context_processor
 def _bell_helpers():
     def unread_notifications() -> int:
-        return service.unread_count(current_user) if current_user.is_authenticated else 0
+        return unread_once(current_user) if current_user.is_authenticated else 0
 
     return {"unread_notifications": unread_notifications,
             "notification_text": service.text_for,
@@ -65,6 +78,7 @@ def open_notification(notification_id: int):
 def mark_read(notification_id: int):
     notification = service.own_notification(current_user, notification_id) or abort(404)
     service.mark_read(current_user, notification)
+    g.pop("notify_unread", None)  # a count taken earlier in this request is out of date
     if wants_fragment():
         response = make_response(render_template("notify/_item.html", notification=notification))
         return trigger(response, CHANGED_EVENT)
@@ -76,6 +90,7 @@ def mark_read(notification_id: int):
 @login_required
 def mark_all_read():
     count = service.mark_all_read(current_user)
+    g.pop("notify_unread", None)  # a count taken earlier in this request is out of date
     if wants_fragment():
         page = paginate(service.notifications_query(current_user), PER_PAGE)
         response = make_response(render_template("notify/_list.html", page=page))

@@ -18,6 +18,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
 from incubator import csvfile
 from incubator.accounts.models import User, UserRole
@@ -88,9 +89,12 @@ def site_zone(site_id: int) -> str:
 
 def enrolled_trainees(cohort_id: int) -> list[User]:
     """The cohort's trainees: applications with status confirmed."""
+    # Their roles are not needed here: not loading them saves a statement on
+    # the roll call, the grid and the skills page.
     return list(db.session.scalars(
         select(User).join(Application, Application.user_id == User.id)
         .where(Application.cohort_id == cohort_id, Application.status == CONFIRMED)
+        .options(lazyload(User.role_grants))
         .order_by(User.display_name, User.id)))
 
 
@@ -272,6 +276,13 @@ def cancel_session(actor: User, session: TrainingSession, now: datetime | None =
     db.session.commit()
 
 
+def session_with_class_and_room(session_id: int) -> TrainingSession | None:
+    """A session with its class and studio joined in: the pages that run a
+    session show both (the studio's name, not its opening hours)."""
+    return db.session.get(TrainingSession, session_id, options=[
+        joinedload(TrainingSession.cohort), joinedload(TrainingSession.room).lazyload(Resource.hours)])
+
+
 def sessions_of_cohort(cohort_id: int) -> list[TrainingSession]:
     return list(db.session.scalars(select(TrainingSession).where(TrainingSession.cohort_id == cohort_id)
                                    .order_by(TrainingSession.starts_at)))
@@ -305,15 +316,21 @@ def attendance_of(session_id: int, user_id: int) -> Attendance | None:
 
 
 def roll(session: TrainingSession) -> list[RollRow]:
-    """The enrolled trainees with their marks, then walk-ins and other marked people."""
-    marks = {a.user_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.session_id == session.id, Attendance.user_id.is_not(None)))}
+    """The enrolled trainees with their marks, then walk-ins and other marked
+    people. Two statements: the session's marks (with the account of each,
+    for marks of people no longer enrolled) and the enrolled trainees."""
+    marks, walkins = {}, []
+    for attendance in db.session.scalars(
+            select(Attendance).where(Attendance.session_id == session.id)
+            .options(joinedload(Attendance.user).lazyload(User.role_grants)).order_by(Attendance.id)):
+        if attendance.user_id is None:
+            walkins.append(attendance)
+        else:
+            marks[attendance.user_id] = attendance
     rows = [RollRow(f"u{u.id}", u.display_name, marks.pop(u.id, None), u) for u in enrolled_trainees(session.cohort_id)]
     # Linked walk-ins and people no longer enrolled keep their mark on the list.
     for attendance in marks.values():
         rows.append(RollRow(f"u{attendance.user_id}", attendance.user.display_name, attendance, attendance.user))
-    walkins = db.session.scalars(select(Attendance).where(Attendance.session_id == session.id,
-                                                          Attendance.user_id.is_(None)).order_by(Attendance.id))
     rows += [RollRow(f"w{a.id}", a.walkin_name or "", a) for a in walkins]
     return rows
 
@@ -322,8 +339,10 @@ def roll_row(session: TrainingSession, key: str) -> RollRow | None:
     return next((row for row in roll(session) if row.key == key), None)
 
 
-def roll_counts(session: TrainingSession) -> dict:
-    rows = roll(session)
+def roll_counts(session: TrainingSession, rows: list[RollRow] | None = None) -> dict:
+    """How many of the roll are marked what; `rows` when the caller has the
+    roll already (the roll call page shows both)."""
+    rows = roll(session) if rows is None else rows
     counts = Counter(row.mark for row in rows if row.mark)
     return {"total": len(rows), "unmarked": sum(1 for row in rows if not row.mark),
             **{mark: counts.get(mark, 0) for mark in MARKS}}
@@ -756,14 +775,19 @@ def grid_csv(grid: Grid, labels: dict, headers: dict) -> str:
 
 # --- What other areas ask --------------------------------------------------------------------
 
+def _sessions_of_person(user_id: int):
+    """Sessions of the cohorts she is enrolled in, and sessions she leads."""
+    cohorts = select(Application.cohort_id).where(Application.user_id == user_id, Application.status == CONFIRMED)
+    return select(TrainingSession).where(
+        (TrainingSession.cohort_id.in_(cohorts)) | (TrainingSession.trainer_id == user_id))
+
+
 def sessions_for_person(user_id: int, start: datetime | None = None, end: datetime | None = None
                         ) -> list[TrainingSession]:
     """Sessions of the cohorts she is enrolled in (and sessions she leads), in
     time order, optionally within [start, end) UTC: for her timetable and the
     iCal feed."""
-    cohorts = select(Application.cohort_id).where(Application.user_id == user_id, Application.status == CONFIRMED)
-    query = select(TrainingSession).where(
-        (TrainingSession.cohort_id.in_(cohorts)) | (TrainingSession.trainer_id == user_id))
+    query = _sessions_of_person(user_id)
     if start is not None:
         query = query.where(TrainingSession.ends_at > start)
     if end is not None:
@@ -772,9 +796,13 @@ def sessions_for_person(user_id: int, start: datetime | None = None, end: dateti
 
 
 def next_session_for(user_id: int, now: datetime | None = None) -> TrainingSession | None:
+    """Her next session, for her home panel: one statement with its studio
+    joined in (the panel shows the studio's name, not its opening hours)."""
     now = now or utcnow()
-    upcoming = sessions_for_person(user_id, start=now)
-    return upcoming[0] if upcoming else None
+    return db.session.scalar(
+        _sessions_of_person(user_id).where(TrainingSession.ends_at > now)
+        .options(joinedload(TrainingSession.room).lazyload(Resource.hours))
+        .order_by(TrainingSession.starts_at).limit(1))
 
 
 def marks_of(user_id: int) -> dict[int, Attendance]:

@@ -55,7 +55,7 @@ def _is_staff_of(obj) -> bool:
 
 def _run_session(session_id: int) -> TrainingSession:
     """A session whose roll call the person may run: staff of its site, or its trainer."""
-    session = db.session.get(TrainingSession, session_id)
+    session = service.session_with_class_and_room(session_id)
     if session is None:
         abort(404)
     if _is_staff_of(session) or session.trainer_id == current_user.id:
@@ -194,8 +194,9 @@ def cancel_session(session_id: int):
 # --- Roll call ----------------------------------------------------------------------
 
 def _roll_page(session, walkin_form=None, status=200):
+    rows = service.roll(session)
     return render("training/roll.html", "training/_roll.html", status=status, session=session,
-                  rows=service.roll(session), counts=service.roll_counts(session),
+                  rows=rows, counts=service.roll_counts(session, rows),
                   walkin_form=walkin_form or WalkinForm(), **_labels())
 
 
