@@ -17,8 +17,8 @@ from incubator.audit import AuditEntry, record_change
 from incubator.auth import STAFF_ROLES
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.reports import counts, sources, timeline
 from incubator.reports import exports as export_sources
-from incubator.reports import sources, timeline
 from incubator.reports.charts import build_chart
 from incubator.reports.models import PersonNote
 from incubator.reports.scope import Scope, Table
@@ -44,10 +44,14 @@ class FigureView:
 
 
 def figures(scope: Scope) -> list[FigureView]:
-    return [FigureView(source, source.compute(scope)) for source in sources.FIGURES]
+    """Every figure's value, breakdown and monthly values, counted in the
+    database without loading the rows (the dashboard, the impact report)."""
+    counted = counts.figures(scope)
+    return [FigureView(source, counted[source.key]) for source in sources.FIGURES]
 
 
 def figure(scope: Scope, key: str) -> FigureView | None:
+    """One figure with the rows behind it (its drill-down page and CSV)."""
     source = sources.FIGURES_BY_KEY.get(key)
     return FigureView(source, source.compute(scope)) if source else None
 
@@ -77,7 +81,11 @@ def trends(scope: Scope, views: list[FigureView] | None = None) -> list:
         source = view.source
         if not source.trend_date or view.result is None:
             continue
-        points = monthly(scope, view.result.table, source.trend_date, source.trend_sum)
+        if view.result.months is not None:
+            points = [(month_label(y, m), value)
+                      for (y, m), value in zip(scope.months(), view.result.months, strict=True)]
+        else:
+            points = monthly(scope, view.result.table, source.trend_date, source.trend_sum)
         if source.unit == "yuan":
             shown = [(label, value, yuan_text(value)) for label, value in points]
             kind, ticks = "line", yuan_text

@@ -53,13 +53,16 @@ class Result:
     """A figure's value and the rows behind it.
 
     value: a count, a percent (numerator/denominator kept), or fen.
-    breakdown: (label, value) pairs, e.g. people by group."""
+    table: the rows; None when the figure was counted without them (counts.py).
+    breakdown: (label, value) pairs, e.g. people by group.
+    months: the value of each month of the period, when counted by month."""
 
     value: int | None
-    table: Table
+    table: Table | None
     numerator: int | None = None
     denominator: int | None = None
     breakdown: list[tuple[object, int]] = field(default_factory=list)
+    months: list[int] | None = None
 
 
 def percent(numerator: int, denominator: int) -> int | None:
