@@ -127,8 +127,20 @@ def person_record(viewer: User, person: User) -> timeline.Record:
     is_staff_view = viewer.id != person.id and viewer.has_any_role(STAFF_ROLES)
     if is_staff_view:
         record_change(viewer, VIEWED, person, site_id=person.site_id)
-        db.session.commit()
+        _commit_keeping_loaded()
     return timeline.build_record(person, include_staff_only=is_staff_view)
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the request has loaded. The only change
+    is a new history entry, so the viewer and the person need no reloading
+    (a commit normally expires them: four more statements, with their roles)."""
+    session = db.session()
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = before
 
 
 def add_note(actor: User, person: User, body: str) -> PersonNote:
