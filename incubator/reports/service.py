@@ -17,8 +17,8 @@ from incubator.audit import AuditEntry, record_change
 from incubator.auth import STAFF_ROLES
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.reports import counts, sources, timeline
 from incubator.reports import exports as export_sources
-from incubator.reports import sources, timeline
 from incubator.reports.charts import build_chart
 from incubator.reports.models import PersonNote
 from incubator.reports.scope import Scope, Table
@@ -44,10 +44,14 @@ class FigureView:
 
 
 def figures(scope: Scope) -> list[FigureView]:
-    return [FigureView(source, source.compute(scope)) for source in sources.FIGURES]
+    """Every figure's value, breakdown and monthly values, counted in the
+    database without loading the rows (the dashboard, the impact report)."""
+    counted = counts.figures(scope)
+    return [FigureView(source, counted[source.key]) for source in sources.FIGURES]
 
 
 def figure(scope: Scope, key: str) -> FigureView | None:
+    """One figure with the rows behind it (its drill-down page and CSV)."""
     source = sources.FIGURES_BY_KEY.get(key)
     return FigureView(source, source.compute(scope)) if source else None
 
@@ -77,7 +81,11 @@ def trends(scope: Scope, views: list[FigureView] | None = None) -> list:
         source = view.source
         if not source.trend_date or view.result is None:
             continue
-        points = monthly(scope, view.result.table, source.trend_date, source.trend_sum)
+        if view.result.months is not None:
+            points = [(month_label(y, m), value)
+                      for (y, m), value in zip(scope.months(), view.result.months, strict=True)]
+        else:
+            points = monthly(scope, view.result.table, source.trend_date, source.trend_sum)
         if source.unit == "yuan":
             shown = [(label, value, yuan_text(value)) for label, value in points]
             kind, ticks = "line", yuan_text
@@ -119,8 +127,20 @@ def person_record(viewer: User, person: User) -> timeline.Record:
     is_staff_view = viewer.id != person.id and viewer.has_any_role(STAFF_ROLES)
     if is_staff_view:
         record_change(viewer, VIEWED, person, site_id=person.site_id)
-        db.session.commit()
+        _commit_keeping_loaded()
     return timeline.build_record(person, include_staff_only=is_staff_view)
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the request has loaded. The only change
+    is a new history entry, so the viewer and the person need no reloading
+    (a commit normally expires them: four more statements, with their roles)."""
+    session = db.session()
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = before
 
 
 def add_note(actor: User, person: User, body: str) -> PersonNote:

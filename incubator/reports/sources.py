@@ -1,11 +1,14 @@
 """Where every figure comes from: one small function per figure, reading one
 area's tables for a Scope and returning the rows behind the figure.
 
-A figure's value is always computed from the same rows its drill-down page
-lists and its CSV export holds, so what a person counts on the page is what
-the figure says. A source returns None while its area has not landed (the
-dashboard then says "not yet recorded"); adding an area's data is adding or
-filling in one function here and one line in FIGURES.
+A figure's drill-down page and CSV export list these rows, and the value
+they give is the figure, so what a person counts on the page is what the
+figure says. The dashboard counts the same rules in the database without
+the rows (counts.py; tests/test_reports_counts.py holds the two equal): a
+change to a rule here is made there too. A source returns None while its
+area has not landed (the dashboard then says "not yet recorded"); adding an
+area's data is one function here, its count in counts.py and one line in
+FIGURES.
 """
 
 from collections.abc import Callable
@@ -53,13 +56,16 @@ class Result:
     """A figure's value and the rows behind it.
 
     value: a count, a percent (numerator/denominator kept), or fen.
-    breakdown: (label, value) pairs, e.g. people by group."""
+    table: the rows; None when the figure was counted without them (counts.py).
+    breakdown: (label, value) pairs, e.g. people by group.
+    months: the value of each month of the period, when counted by month."""
 
     value: int | None
-    table: Table
+    table: Table | None
     numerator: int | None = None
     denominator: int | None = None
     breakdown: list[tuple[object, int]] = field(default_factory=list)
+    months: list[int] | None = None
 
 
 def percent(numerator: int, denominator: int) -> int | None:

@@ -1,20 +1,25 @@
 """A person's whole journey, one section per area.
 
-Each section is one small provider function person -> list of Events, or
+Each section is one small provider function journey -> list of Events, or
 None while its area has not landed ("not yet recorded"). Adding an area's part
 of the journey is one function and one line in SECTIONS.
+
+A section reads its records in one statement, with what its events name
+(class, studio, shop, mentor...) loaded alongside, never one record at a
+time; what two sections share (her applications) is read once, on the Journey.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import defaultload, joinedload, lazyload
 
-from incubator.audit import AuditEntry
-from incubator.enrolment.models import Application, Cohort
+from incubator.accounts.models import User
+from incubator.enrolment.models import Application, Cohort, Programme
 from incubator.extensions import db
 from incubator.reports.models import PersonNote
 from incubator.reports.scope import optional_model
@@ -40,14 +45,27 @@ class Event:
         return not isinstance(self.at, datetime)
 
 
+class Journey:
+    """The person whose record it is, and the records more than one section reads."""
+
+    def __init__(self, person):
+        self.person = person
+
+    @cached_property
+    def applications(self) -> list[Application]:
+        """Her applications, each with its class, programme and status history."""
+        return list(db.session.scalars(
+            select(Application).where(Application.user_id == self.person.id)
+            .options(joinedload(Application.cohort).joinedload(Cohort.programme),
+                     joinedload(Application.events))).unique())
+
+
 def _status(value) -> str:
     return str(STATUS_LABELS.get(value, value)) if value else ""
 
 
-def applications(person) -> list[Event]:
-    found = db.session.scalars(
-        select(Application).where(Application.user_id == person.id)
-        .options(selectinload(Application.cohort).selectinload(Cohort.programme))).all()
+def applications(journey: Journey) -> list[Event]:
+    found = journey.applications
     events = []
     for a in found:
         events.append(Event(a.submitted_at, "applications",
@@ -55,7 +73,7 @@ def applications(person) -> list[Event]:
                                    programme=a.cohort.programme.name, cohort=a.cohort.name)),
                             str(_l("Status now: %(status)s", status=_status(a.status)))))
     by_id = {a.id: a for a in found}
-    for at, application_id, before, after in _status_changes(list(by_id)):
+    for at, application_id, before, after in _status_changes(found):
         if not after or before == after or (before is None and after == "submitted"):
             continue
         a = by_id[application_id]
@@ -68,25 +86,15 @@ def applications(person) -> list[Event]:
     return events
 
 
-def _status_changes(application_ids: list[int]) -> list[tuple]:
-    """(at, application id, from, to): the enrolment area's own status history
-    when it keeps one, else the history (audit) entries of the applications."""
-    ApplicationEvent = optional_model("incubator.enrolment.models", "ApplicationEvent")
-    ids = application_ids or [-1]
-    if ApplicationEvent is not None:
-        return [(e.at, e.application_id, e.from_status, e.to_status) for e in db.session.scalars(
-            select(ApplicationEvent).where(ApplicationEvent.application_id.in_(ids))
-            .order_by(ApplicationEvent.at, ApplicationEvent.id))]
-    return [(e.at, e.object_id, (e.before or {}).get("status"), (e.after or {}).get("status"))
-            for e in db.session.scalars(select(AuditEntry).where(
-                AuditEntry.object_type == Application.__tablename__, AuditEntry.object_id.in_(ids))
-                .order_by(AuditEntry.at, AuditEntry.id))]
+def _status_changes(found: list[Application]) -> list[tuple]:
+    """(at, application id, from, to), oldest first: the enrolment area's
+    status history, loaded with the applications."""
+    moves = sorted((e for a in found for e in a.events), key=lambda e: (e.at, e.id))
+    return [(e.at, e.application_id, e.from_status, e.to_status) for e in moves]
 
 
-def cohorts(person) -> list[Event]:
-    found = db.session.scalars(
-        select(Application).where(Application.user_id == person.id, Application.status.in_(ENROLLED_STATUSES))
-        .options(selectinload(Application.cohort).selectinload(Cohort.programme))).all()
+def cohorts(journey: Journey) -> list[Event]:
+    found = [a for a in journey.applications if a.status in ENROLLED_STATUSES]
     return [Event(a.cohort.starts_on, "cohorts",
                   str(_l("Class %(cohort)s (%(programme)s) starts", cohort=a.cohort.name,
                          programme=a.cohort.programme.name)),
@@ -94,22 +102,22 @@ def cohorts(person) -> list[Event]:
             for a in found]
 
 
-def certificates(person) -> list[Event]:
-    found = db.session.scalars(select(Certificate).where(Certificate.user_id == person.id))
-    events = []
-    for c in found:
-        cohort = db.session.get(Cohort, c.cohort_id)
-        events.append(Event(c.issued_at, "certificates",
-                            str(_l("Completed %(programme)s: certificate %(code)s",
-                                   programme=cohort.programme.name, code=c.code)), tone="ok"))
-    return events
+def certificates(journey: Journey) -> list[Event]:
+    """Named by the programme of the class it completed."""
+    found = db.session.execute(
+        select(Certificate, Programme.name).join(Cohort, Cohort.id == Certificate.cohort_id)
+        .join(Programme, Programme.id == Cohort.programme_id).where(Certificate.user_id == journey.person.id))
+    return [Event(c.issued_at, "certificates",
+                  str(_l("Completed %(programme)s: certificate %(code)s", programme=programme, code=c.code)),
+                  tone="ok") for c, programme in found]
 
 
 MARK_LABELS = {"present": _l("Present"), "late": _l("Late"), "absent": _l("Absent"), "excused": _l("Excused")}
 MARK_TONES = {"present": "ok", "late": "warn", "absent": "bad", "excused": "muted"}
 
 
-def attendance(person) -> list[Event] | None:
+def attendance(journey: Journey) -> list[Event] | None:
+    person = journey.person
     Attendance = optional_model("incubator.training.models", "Attendance")
     if Attendance is None:
         return None
@@ -133,10 +141,15 @@ def attendance(person) -> list[Event] | None:
     return events
 
 
-def bookings(person) -> list[Event] | None:
+def bookings(journey: Journey) -> list[Event] | None:
     Booking = optional_model("incubator.booking.models", "Booking")
     if Booking is None:
         return None
+    from incubator.booking.models import Resource
+
+    # Each booking comes with its studio (joined); the studio's opening hours are not needed here.
+    found = db.session.scalars(select(Booking).where(Booking.user_id == journey.person.id)
+                               .options(defaultload(Booking.resource).lazyload(Resource.hours)))
     labels = {"pending": _l("waiting for approval"), "confirmed": _l("booked"), "declined": _l("declined"),
               "cancelled": _l("cancelled"), "no_show": _l("no-show")}
     tones = {"confirmed": "ok", "no_show": "bad", "declined": "warn", "cancelled": "muted", "pending": "info"}
@@ -144,38 +157,53 @@ def bookings(person) -> list[Event] | None:
                   str(_l("Booking of %(resource)s: %(status)s", resource=b.resource.name,
                          status=labels.get(b.status, b.status))),
                   b.purpose or "", tone=tones.get(b.status, "info"))
-            for b in db.session.scalars(select(Booking).where(Booking.user_id == person.id))]
+            for b in found]
 
 
-def _owned_shops(person) -> list:
-    return list(db.session.scalars(select(Shop).where(Shop.owner_id == person.id)))
+def _owned_shops(person):
+    """The ids of her shops, for a condition."""
+    return select(Shop.id).where(Shop.owner_id == person.id).scalar_subquery()
 
 
-def shops(person) -> list[Event]:
-    owned = _owned_shops(person)
-    events = [Event(s.created_at, "shops", str(_l("Shop %(shop)s joined the base", shop=s.name))) for s in owned]
+def shops(journey: Journey) -> list[Event]:
+    """Her shops joining the base, then each move to a stage (with the stage)."""
     StageEvent = optional_model("incubator.shops.models", "ShopStageEvent")
-    if StageEvent is not None and owned:
-        by_id = {s.id: s for s in owned}
-        for move in db.session.scalars(select(StageEvent).where(StageEvent.shop_id.in_(list(by_id)))):
-            if move.to_stage is None:
-                continue
-            events.append(Event(move.at, "shops",
-                                str(_l("Shop %(shop)s: stage %(stage)s", shop=by_id[move.shop_id].name,
-                                       stage=move.to_stage.name)),
-                                move.note or "", tone="warn" if move.kind == "sent_back" else "ok"))
+    Stage = optional_model("incubator.shops.models", "Stage")
+    query = (select(Shop).where(Shop.owner_id == journey.person.id).order_by(Shop.id)
+             .options(lazyload(Shop.ticks)))
+    if StageEvent is not None:
+        query = (select(Shop, StageEvent, Stage).where(Shop.owner_id == journey.person.id)
+                 .outerjoin(StageEvent, StageEvent.shop_id == Shop.id)
+                 .outerjoin(Stage, Stage.id == StageEvent.to_stage_id)
+                 .order_by(Shop.id, StageEvent.id).options(lazyload(Shop.ticks)))
+    owned, moves = {}, []
+    for shop, *move in db.session.execute(query):
+        owned[shop.id] = shop
+        if move and move[0] is not None and move[1] is not None:
+            moves.append((shop, *move))
+    events = [Event(s.created_at, "shops", str(_l("Shop %(shop)s joined the base", shop=s.name)))
+              for s in owned.values()]
+    for shop, move, stage in moves:
+        events.append(Event(move.at, "shops", str(_l("Shop %(shop)s: stage %(stage)s", shop=shop.name,
+                                                     stage=stage.name)),
+                            move.note or "", tone="warn" if move.kind == "sent_back" else "ok"))
     return events
 
 
-def mentorships(person) -> list[Event] | None:
+def _named(relationship):
+    """Load a related person for her name, not her roles."""
+    return joinedload(relationship).lazyload(User.role_grants)
+
+
+def mentorships(journey: Journey) -> list[Event] | None:
     Mentorship = optional_model("incubator.mentoring.models", "Mentorship")
     if Mentorship is None:
         return None
-    from sqlalchemy import or_
-
+    person = journey.person
     events = []
     for m in db.session.scalars(select(Mentorship).where(or_(Mentorship.mentee_id == person.id,
-                                                             Mentorship.mentor_id == person.id))):
+                                                             Mentorship.mentor_id == person.id))
+                                .options(_named(Mentorship.mentor), _named(Mentorship.mentee))):
         if m.mentee_id == person.id:
             title = _l("Mentored by %(name)s", name=m.mentor.display_name)
         else:
@@ -189,39 +217,38 @@ def mentorships(person) -> list[Event] | None:
     return events
 
 
-def sales(person) -> list[Event] | None:
+def sales(journey: Journey) -> list[Event] | None:
     Sales = optional_model("incubator.shops.models", "SalesRecord")
     if Sales is None:
         return None
     from incubator.filters import yuan
 
-    owned = {s.id: s for s in _owned_shops(person)}
+    found = db.session.execute(select(Sales, Shop.name).join(Shop, Shop.id == Sales.shop_id)
+                               .where(Shop.owner_id == journey.person.id))
     return [Event(r.occurred_on, "sales",
-                  str(_l("%(shop)s livestream: %(orders)s orders, %(yuan)s yuan", shop=owned[r.shop_id].name,
+                  str(_l("%(shop)s livestream: %(orders)s orders, %(yuan)s yuan", shop=shop,
                          orders=r.orders, yuan=yuan(r.revenue_fen))),
                   str(_l("%(viewers)s viewers", viewers=r.viewers)), tone="ok" if r.orders else "info")
-            for r in db.session.scalars(select(Sales).where(Sales.shop_id.in_(list(owned) or [-1])))]
+            for r, shop in found]
 
 
-def support(person) -> list[Event] | None:
+def support(journey: Journey) -> list[Event] | None:
     Support = optional_model("incubator.shops.models", "SupportRecord")
     if Support is None:
         return None
-    from sqlalchemy import or_
-
     from incubator.filters import yuan
 
-    shop_ids = [s.id for s in _owned_shops(person)] or [-1]
+    person = journey.person
     found = db.session.scalars(select(Support).where(or_(Support.user_id == person.id,
-                                                         Support.shop_id.in_(shop_ids))))
+                                                         Support.shop_id.in_(_owned_shops(person)))))
     return [Event(r.given_on, "support",
                   str(_l("Support: %(what)s", what=r.what)) + (f" (¥{yuan(r.amount_fen)})" if r.amount_fen else ""),
                   r.reason or "", tone="info") for r in found]
 
 
-def notes(person) -> list[Event]:
-    found = db.session.scalars(select(PersonNote).where(PersonNote.person_id == person.id)
-                               .options(selectinload(PersonNote.author)))
+def notes(journey: Journey) -> list[Event]:
+    found = db.session.scalars(select(PersonNote).where(PersonNote.person_id == journey.person.id)
+                               .options(_named(PersonNote.author)))
     return [Event(n.created_at, "notes", n.body,
                   str(_l("Note by %(name)s", name=n.author.display_name if n.author else "—")), tone="muted")
             for n in found]
@@ -265,11 +292,12 @@ class Record:
 
 
 def build_record(person, include_staff_only: bool) -> Record:
+    journey = Journey(person)
     sections, events = [], []
     for source in SECTIONS:
         if source.staff_only and not include_staff_only:
             continue
-        found = source.provide(person)
+        found = source.provide(journey)
         sections.append(Section(source.key, source.label, found is not None, len(found or [])))
         events.extend(found or [])
     events.sort(key=lambda e: e.sort_key)

@@ -3,6 +3,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy.orm import lazyload
 
 from incubator.accounts.models import User
 from incubator.auth import ADMIN, ensure_same_site, staff_required
@@ -207,10 +208,16 @@ def people():
     return render("reports/people.html", "reports/_people.html", form=form, page=page)
 
 
+def _person(person_id: int) -> User:
+    """The person whose record it is, on the viewer's base; her roles are
+    read only if something asks for them (the record shows her journey)."""
+    return ensure_same_site(db.session.get(User, person_id, options=[lazyload(User.role_grants)]))
+
+
 @bp.route("/reports/people/<int:person_id>")
 @staff_required
 def person(person_id: int):
-    person = ensure_same_site(db.session.get(User, person_id))
+    person = _person(person_id)
     record = service.person_record(current_user, person)
     return render("reports/record.html", None, record=record, note_form=NoteForm(), own=False)
 
@@ -218,7 +225,7 @@ def person(person_id: int):
 @bp.route("/reports/people/<int:person_id>/notes", methods=["POST"])
 @staff_required
 def add_note(person_id: int):
-    person = ensure_same_site(db.session.get(User, person_id))
+    person = _person(person_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:
