@@ -64,6 +64,11 @@ def test_a_mentee_edits_her_needs_and_bad_input_comes_back_422(client):
     bad = post(client, f"/mentoring/needs/{need.id}", {"category": "cars", "languages": "x"}, headers=EN)
     assert bad.status_code == 422
     assert "Not a valid choice" in bad.get_data(as_text=True)
+    # WTForms' own messages follow the page's language too (incubator/forms.py).
+    need.user.locale = "zh_Hans_CN"
+    db.session.commit()
+    bad_zh = post(client, f"/mentoring/needs/{need.id}", {"category": "cars", "languages": "x"})
+    assert bad_zh.status_code == 422 and "不是有效的选择" in bad_zh.get_data(as_text=True)
 
 
 def test_another_persons_need_is_not_found(client):

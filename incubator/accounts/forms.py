@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -12,12 +11,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from incubator.forms import Form
 from incubator.i18n import LANGUAGE_CHOICES
 
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login_name = StringField(_l("Mobile number or e-mail"),
                              validators=[DataRequired(REQUIRED), Length(max=254)],
                              render_kw={"autocomplete": "username", "inputmode": "email"})
@@ -27,7 +27,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=80)],
                                render_kw={"autocomplete": "name"})
     login_name = StringField(_l("Mobile number or e-mail"),
@@ -41,13 +41,13 @@ class SignUpForm(FlaskForm):
     next = HiddenField()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=80)])
     email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Length(max=254)])
     locale = SelectField(_l("Language"), choices=[("", _l("Follow my browser"))] + LANGUAGE_CHOICES)
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("New password"), description=_l("At least 8 characters."),
@@ -59,7 +59,7 @@ class PasswordForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(Form):
     class Meta:
         csrf = False
 
@@ -67,7 +67,7 @@ class UserSearchForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[Optional()])
 
 
-class DataRequestForm(FlaskForm):
+class DataRequestForm(Form):
     kind = RadioField(_l("What would you like?"), default="correction",
                       choices=[("correction", _l("Correct something that is wrong")),
                                ("deletion", _l("Delete my account and my personal data"))],
@@ -76,7 +76,7 @@ class DataRequestForm(FlaskForm):
                             validators=[Length(max=2000)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("6-digit code from your authenticator app"),
                        validators=[DataRequired(REQUIRED), Length(max=10)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.accounts.forms import REQUIRED
 from incubator.auth import ROLE_LABELS, ROLES
+from incubator.forms import Form
 
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
             _l("Sunday"))
@@ -31,7 +31,7 @@ def _printable(value):
     return value
 
 
-class CleanForm(FlaskForm):
+class CleanForm(Form):
     """Base of the booking area's forms: every field gets the _printable filter."""
 
     class Meta:

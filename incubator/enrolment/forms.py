@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from incubator.enrolment.labels import (
     QUESTION_KIND_LABELS,
     STATUS_LABELS,
 )
+from incubator.forms import Form
 
 REQUIRED = _l("This field is required.")
 
@@ -32,7 +32,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)],
                                 description=_l("What she will learn, and what it costs (usually free)."))
@@ -42,7 +42,7 @@ class ProgrammeForm(FlaskForm):
     active = BooleanField(_l("Shown on the public programmes page"), default=True)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     label = StringField(_l("Question"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField(_l("Kind of answer"), choices=list(QUESTION_KIND_LABELS.items()))
     choices = TextAreaField(_l("Options (single choice only)"), validators=[Optional(), Length(max=2000)],
@@ -50,7 +50,7 @@ class QuestionForm(FlaskForm):
     required = BooleanField(_l("An answer is required"))
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     name = StringField(_l("Name of the class"), validators=[DataRequired(REQUIRED), Length(max=120)],
                        description=_l("For example: 2026 年冬季班"))
     starts_on = DateField(_l("First day"), validators=[DataRequired(REQUIRED)])
@@ -65,7 +65,7 @@ class CohortForm(FlaskForm):
                                    description=_l("For example: 每周二、四上午 9:30–11:30"))
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -79,12 +79,12 @@ class QueueFilterForm(FlaskForm):
                        validators=[Optional()], validate_choice=False)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(_l("Staff note"), validators=[DataRequired(REQUIRED), Length(max=4000)],
                          description=_l("Only staff see notes."))
 
 
-class ApplySignUpForm(FlaskForm):
+class ApplySignUpForm(Form):
     """The short sign-up inside the apply page."""
 
     display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=80)],
@@ -101,7 +101,7 @@ class ApplySignUpForm(FlaskForm):
 def application_form_class(programme, cohort):
     """A form with the standard questions and the programme's own."""
 
-    class ApplicationForm(FlaskForm):
+    class ApplicationForm(Form):
         pass
 
     ApplicationForm.group = RadioField(_l("I am"), choices=list(GROUP_LABELS.items()), validate_choice=False)

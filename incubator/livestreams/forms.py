@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -13,10 +12,11 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.form import Form
+from wtforms.form import Form as SubForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from incubator.forms import Form
 from incubator.livestreams.models import ANSWER_MAX_CHARS, QUESTION_MAX_CHARS
 
 REQUIRED = _l("This field is required.")
@@ -36,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LivestreamForm(FlaskForm):
+class LivestreamForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField(_l("Kind of livestream"), validators=[DataRequired(REQUIRED)])
     day = DateField(_l("Day"), validators=[DataRequired(REQUIRED), sensible_day])
@@ -54,7 +54,7 @@ class LivestreamForm(FlaskForm):
     description = TextAreaField(_l("What residents should know"), validators=[Optional(), Length(max=2000)])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     text = TextAreaField(_l("Your question"),
                          validators=[DataRequired(_l("Write your question.")),
                                      Length(max=QUESTION_MAX_CHARS,
@@ -69,13 +69,13 @@ class QuestionForm(FlaskForm):
                         render_kw={"autocomplete": "tel", "inputmode": "tel"})
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = TextAreaField(_l("Written answer"),
                            validators=[Optional(), Length(max=ANSWER_MAX_CHARS)],
                            render_kw={"maxlength": ANSWER_MAX_CHARS, "rows": 3})
 
 
-class ResultRowForm(Form):
+class ResultRowForm(SubForm):
     shop_id = HiddenField()
     viewers = IntegerField(_l("Viewers"), validators=[InputRequired(REQUIRED), NumberRange(0, 2_000_000_000, RANGE)],
                            render_kw={"inputmode": "numeric"})
@@ -86,5 +86,5 @@ class ResultRowForm(Form):
                            render_kw={"inputmode": "decimal"})
 
 
-class ResultsForm(FlaskForm):
+class ResultsForm(Form):
     rows = FieldList(FormField(ResultRowForm))

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from incubator.forms import Form
 from incubator.mentoring.models import SLOTS
 from incubator.mentoring.vocabulary import CATEGORY_LABELS
 
@@ -33,7 +33,7 @@ def category_choices():
     return [(code, label) for code, label in CATEGORY_LABELS.items()]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     skills = MultiCheckboxField(_l("Skills you teach"), coerce=int)
     categories = MultiCheckboxField(_l("Product categories you know"), choices=category_choices)
     languages = StringField(_l("Languages and dialects"), validators=[Length(max=300)],
@@ -46,7 +46,7 @@ class ProfileForm(FlaskForm):
     active = BooleanField(_l("Taking new mentees (untick to pause)"), default=True)
 
 
-class NeedForm(FlaskForm):
+class NeedForm(Form):
     skills = MultiCheckboxField(_l("Help wanted with"), coerce=int)
     category = SelectField(_l("What is sold"), choices=lambda: [("", _l("Not decided yet"))] + category_choices(),
                            validators=[Optional()])
@@ -56,7 +56,7 @@ class NeedForm(FlaskForm):
     notes = TextAreaField(_l("Anything else"), validators=[Length(max=2000)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     weight_skill = IntegerField(_l("Each skill in common"), validators=[InputRequired(WHOLE_NUMBER),
                                                                         NumberRange(0, 100)])
     weight_category = IntegerField(_l("Knows the product category"),
@@ -71,37 +71,37 @@ class SettingsForm(FlaskForm):
                                  validators=[InputRequired(WHOLE_NUMBER), NumberRange(1, 60)])
 
 
-class SkillForm(FlaskForm):
+class SkillForm(Form):
     name = StringField(_l("New skill"), validators=[DataRequired(REQUIRED), Length(max=80)])
 
 
-class AskForm(FlaskForm):
+class AskForm(Form):
     message = TextAreaField(_l("A note for the mentor (optional)"), validators=[Length(max=1000)])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(_l("Reason (optional, the mentee does not see it)"), validators=[Length(max=1000)])
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     met_on = DateField(_l("Date"), validators=[InputRequired(_l("Give the date of the meeting."))])
     topic = StringField(_l("Topic"), validators=[DataRequired(REQUIRED), Length(max=200)])
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
     next_step = StringField(_l("Next step"), validators=[Length(max=300)])
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     outcome = RadioField(_l("How it ends"), choices=[("completed", _l("Completed as planned")),
                                                      ("ended_early", _l("Ended early"))],
                          default="completed", validators=[InputRequired(REQUIRED)])
     reason = TextAreaField(_l("Reason (needed when it ends early)"), validators=[Length(max=2000)])
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     rating = RadioField(_l("Rating"), choices=[(str(n), str(n)) for n in range(1, 6)],
                         validators=[InputRequired(_l("Choose from 1 to 5 stars."))])
     comment = TextAreaField(_l("Comment"), validators=[Length(max=2000)])
 
 
-class BatchForm(FlaskForm):
+class BatchForm(Form):
     scope = SelectField(_l("Who to match"), validators=[InputRequired(REQUIRED)])

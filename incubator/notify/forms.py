@@ -1,15 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from incubator.forms import Form
 from incubator.notify.categories import CATEGORIES
 from incubator.notify.models import EMAIL, PHONE
 
 
-def preferences_form(current: dict[str, dict[str, bool]]) -> FlaskForm:
+def preferences_form(current: dict[str, dict[str, bool]]) -> Form:
     """One e-mail and one phone-message box per category: email_<key>, phone_<key>."""
 
-    class PreferencesForm(FlaskForm):
+    class PreferencesForm(Form):
         pass
 
     data = {}

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from incubator.forms import Form
 from incubator.reports.service import NOTE_MAX_LENGTH
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The report filters (a GET form: no CSRF token)."""
 
     class Meta:
@@ -20,20 +20,20 @@ class FilterForm(FlaskForm):
     site = SelectField(_l("Base"), validators=[Optional()], validate_choice=False)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(_l("New note"), validators=[DataRequired(_l("Write the note first.")),
                                                      Length(max=NOTE_MAX_LENGTH)],
                          description=_l("Only staff of this base see notes; the person does not."))
 
 
-class PeopleSearchForm(FlaskForm):
+class PeopleSearchForm(Form):
     class Meta:
         csrf = False
 
     q = StringField(_l("Name or mobile"), validators=[Optional(), Length(max=100)])
 
 
-class AuditSearchForm(FlaskForm):
+class AuditSearchForm(Form):
     class Meta:
         csrf = False
 
@@ -45,7 +45,7 @@ class AuditSearchForm(FlaskForm):
     end = DateField(_l("To"), validators=[Optional()])
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     by_completion = BooleanField(_l("Completing a programme counts as incubated"))
     by_shop_stage = BooleanField(_l("A shop reaching the stage below counts as incubated"))
     shop_stage = StringField(_l("Shop stage"), validators=[Optional(), Length(max=40)],

@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from incubator.forms import Form
 from incubator.shops.labels import CATEGORY_LABELS, HELP_LABELS, PLATFORM_LABELS, SUPPORT_LABELS
 from incubator.shops.models import CATEGORIES, HELP_KINDS, PLATFORMS, SUPPORT_KINDS
 from incubator.shops.service import SALES_PLATFORMS
@@ -36,7 +36,7 @@ def yuan_to_fen(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     name = StringField(_l("Shop name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     category = SelectField(_l("Category"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES],
                            validators=[DataRequired(REQUIRED)])
@@ -63,11 +63,11 @@ class ApplyForm(FlaskForm):
             raise ValidationError(_l("Choose at least one platform to sell on."))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
 
 
-class SalesForm(FlaskForm):
+class SalesForm(Form):
     occurred_on = DateField(_l("Date of the livestream"), validators=[InputRequired(REQUIRED)])
     minutes = IntegerField(_l("Length in minutes"), validators=[InputRequired(REQUIRED),
                                                                  NumberRange(min=0, max=1440)],
@@ -88,17 +88,17 @@ class SalesForm(FlaskForm):
     products = TextAreaField(_l("Notable products"), validators=[Optional(), Length(max=1000)])
 
 
-class EvidenceFileForm(FlaskForm):
+class EvidenceFileForm(Form):
     file = FileField(_l("Photo or PDF"), description=_l("A photo (JPEG, PNG, WebP) or a PDF, up to 5 MB."),
                      render_kw={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
 
 
-class EvidenceLinkForm(FlaskForm):
+class EvidenceLinkForm(Form):
     url = StringField(_l("Store link"), description=_l("The store's address, starting with https://"),
                       validators=[DataRequired(REQUIRED), Length(max=500)], render_kw={"inputmode": "url"})
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(REQUIRED), Length(max=80)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=80)])
     staff_id = SelectField(_l("Staff member in charge"), coerce=int, validators=[Optional()])
@@ -111,7 +111,7 @@ class StageForm(FlaskForm):
                               validators=[Optional(), Length(max=4000)])
 
 
-class SupportForm(FlaskForm):
+class SupportForm(Form):
     kind = SelectField(_l("Kind of support"), choices=[(k, SUPPORT_LABELS[k]) for k in SUPPORT_KINDS])
     shop_id = SelectField(_l("Shop"), coerce=int, validators=[Optional()])
     person = StringField(_l("Or a person: mobile number"), validators=[Optional(), Length(max=20)],
@@ -124,7 +124,7 @@ class SupportForm(FlaskForm):
     reason = TextAreaField(_l("Why"), validators=[Optional(), Length(max=1000)])
 
 
-class BoardFilterForm(FlaskForm):
+class BoardFilterForm(Form):
     class Meta:
         csrf = False
 

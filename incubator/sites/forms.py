@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from incubator.accounts.forms import REQUIRED
+from incubator.forms import Form
 
 
-class SiteForm(FlaskForm):
+class SiteForm(Form):
     name = StringField(_l("Name of the base"), validators=[DataRequired(REQUIRED), Length(max=120)])
     address = StringField(_l("Address"), validators=[Length(max=255)])
     contact_phone = StringField(_l("Contact phone"), validators=[Length(max=32)])

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from incubator.accounts.forms import REQUIRED
+from incubator.forms import Form
 
 WEEKDAYS = [("0", _l("Monday")), ("1", _l("Tuesday")), ("2", _l("Wednesday")), ("3", _l("Thursday")),
             ("4", _l("Friday")), ("5", _l("Saturday")), ("6", _l("Sunday"))]
@@ -36,7 +36,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class SessionFields(FlaskForm):
+class SessionFields(Form):
     topic = StringField(_l("Topic"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=200)])
     start_time = TimeField(_l("Starts at"), validators=[DataRequired(REQUIRED)])
     end_time = TimeField(_l("Ends at"), validators=[DataRequired(REQUIRED)])
@@ -60,34 +60,34 @@ class RecurringForm(SessionFields):
                          validators=[Optional(), Length(max=2000)])
 
 
-class WalkinForm(FlaskForm):
+class WalkinForm(Form):
     name = StringField(_l("Name"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=80)],
                        render_kw={"autocomplete": "off"})
     phone = StringField(_l("Mobile number"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=20)],
                         render_kw={"inputmode": "tel", "autocomplete": "off"})
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     phone = StringField(_l("Mobile number of the account"), filters=CLEAN, validators=[Optional(), Length(max=20)],
                         render_kw={"inputmode": "tel"})
 
 
-class CheckinForm(FlaskForm):
+class CheckinForm(Form):
     code = StringField(_l("Code shown in the room"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=12)],
                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
-class ApologyForm(FlaskForm):
+class ApologyForm(Form):
     reason = TextAreaField(_l("Why you cannot come"), filters=CLEAN,
                            validators=[DataRequired(REQUIRED), Length(max=300)])
 
 
-class SkillForm(FlaskForm):
+class SkillForm(Form):
     name = StringField(_l("Skill"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=120)])
     required = BooleanField(_l("Required to complete"), default=True)
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     class Meta:
         csrf = False
 
