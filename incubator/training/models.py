@@ -21,7 +21,7 @@ class TrainingSession(db.Model):
     ends_at: Mapped[datetime]
     # The room is a studio of the booking area; the session occupies it.
     room_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"), index=True)
-    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     capacity: Mapped[int | None] = mapped_column(Integer)
     childcare: Mapped[bool] = mapped_column(Boolean, default=False)
     checkin_code: Mapped[str | None] = mapped_column(String(12))
