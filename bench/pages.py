@@ -98,9 +98,14 @@ class Targets:
 
     RATIO = {"read": 0.25, "export": 0.25, "fragment": 0.4, "post": 0.15, "contended": 0.15, "bare": 0.0}
     P95_MS = 150.0
+    # HTML, CSS and JS of a first visit, as sent by a server that compresses
+    # (gzip); an export is a download, not a page.
+    FIRST_LOAD_KB = 100
 
-    def verdict(self, kind: str, ratio: float, p95_ms: float, errors: int) -> str:
+    def verdict(self, kind: str, ratio: float, p95_ms: float, errors: int, first_load_kb: float = 0) -> str:
         failures = []
+        if kind in ("read", "fragment") and first_load_kb >= self.FIRST_LOAD_KB:
+            failures.append(f"first load>={self.FIRST_LOAD_KB}KB")
         if ratio < self.RATIO.get(kind, 0.25):
             failures.append(f"ratio<{self.RATIO.get(kind, 0.25)}")
         if kind != "bare" and p95_ms >= self.P95_MS:

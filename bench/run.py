@@ -8,6 +8,7 @@ the targets as PASS or FAIL. Results are also written to bench/results/.
 """
 
 import argparse
+import gzip
 import http.cookiejar
 import json
 import os
@@ -112,6 +113,26 @@ def run_wrk(url: str, duration: int, connections: int, cookie: str = "", method:
     return summary
 
 
+STATIC_REF = re.compile(r'(?:src|href)="(/static/[^"]+)"')
+
+
+def first_load(base: str, spec: dict) -> tuple[float, float]:
+    """KB of a first visit to a GET page: its HTML with the CSS and JS it
+    links, as they are and gzipped (what a compressing server sends)."""
+    if spec.get("method", "GET") != "GET":
+        return 0.0, 0.0
+    headers = {"Cookie": spec.get("cookie", "")}
+    if spec.get("htmx"):
+        headers["HX-Request"] = "true"
+
+    def fetch(path: str) -> bytes:
+        return urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=60).read()
+
+    bodies = [fetch(spec["path"])]
+    bodies += [fetch(path) for path in sorted(set(STATIC_REF.findall(bodies[0].decode("utf-8", "replace"))))]
+    return sum(map(len, bodies)) / 1024, sum(len(gzip.compress(b)) for b in bodies) / 1024
+
+
 def drive(base: str, spec: dict, duration: int, connections: int) -> dict:
     return run_wrk(base + spec["path"], duration, connections, cookie=spec.get("cookie", ""),
                    method=spec.get("method", "GET"), body=spec.get("body"), csrf=spec.get("csrf", ""),
@@ -158,6 +179,7 @@ def bench_scale(args, scale: str) -> dict:
         for page in PAGES:
             spec = page.build(context)
             result = drive(base, spec, args.duration, args.connections)
+            result["kb"], result["kb_gz"] = first_load(base, spec)
             doubled = drive(base, spec, max(2, args.duration // 2), args.connections * 2)
             rows.append((page.name, page.kind, result, doubled))
             print(f"   {page.name}: {result['rps']:.0f} req/s, p95 {result['p95_ms']:.0f} ms", flush=True)
@@ -175,7 +197,7 @@ def bench_scale(args, scale: str) -> dict:
         # a form refused) is an answer, counted apart as "refused".
         errors = r["socket_errors"] + r["status_errors"]
         errors_2x = doubled.get("socket_errors", 0) + doubled.get("status_errors", 0) if doubled else 0
-        verdict = TARGETS.verdict(kind, ratio, r["p95_ms"], errors + errors_2x)
+        verdict = TARGETS.verdict(kind, ratio, r["p95_ms"], errors + errors_2x, r.get("kb_gz", 0))
         report["pages"].append({"name": name, "kind": kind, "ratio": ratio, "errors": errors,
                                 "errors_2x": errors_2x, "p95_2x_ms": doubled.get("p95_ms"), "verdict": verdict, **r})
     return report
@@ -201,12 +223,12 @@ def print_report(report: dict) -> None:
           f"{report['workers']} workers, {report['connections']} connections "
           f"({report['connections'] * 2} for errors_2x)")
     print(f"{'page':34} {'kind':9} {'p50':>6} {'p95':>6} {'p99':>6} {'req/s':>7} {'ratio':>5} {'err':>3} "
-          f"{'err2x':>5} {'4xx':>5} {'vs small':>8}  target")
+          f"{'err2x':>5} {'4xx':>5} {'vs small':>8} {'KB':>6} {'KB gz':>5}  target")
     for p in report["pages"]:
         vs = f"{p['p95_vs_small']:.2f}x" if "p95_vs_small" in p else ""
         print(f"{p['name'][:34]:34} {p['kind']:9} {p['p50_ms']:6.1f} {p['p95_ms']:6.1f} {p['p99_ms']:6.1f} "
               f"{p['rps']:7.1f} {p['ratio']:5.2f} {p['errors']:3d} {p['errors_2x']:5d} "
-              f"{p.get('refused', 0):5d} {vs:>8}  {p['verdict']}")
+              f"{p.get('refused', 0):5d} {vs:>8} {p.get('kb', 0):6.0f} {p.get('kb_gz', 0):5.0f}  {p['verdict']}")
 
 
 def main() -> None:
