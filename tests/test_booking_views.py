@@ -94,6 +94,16 @@ def test_day_calendar_pages_the_resources_and_keeps_the_page_and_kind_from_day_t
     assert 'class="resource-day"' not in past_end and 'rel="prev"' in past_end
 
 
+def test_a_day_at_the_end_of_the_calendar_shows_today_instead_of_failing(client):
+    studio = make_resource()
+    login(client, make_user("staff", locale="en"))
+    for path in ("/booking/?day=9999-12-31", "/booking/?day=0001-01-01",
+                 f"/booking/resources/{studio.id}/week?start=9999-12-30", "/booking/staff/report?week=0001-01-01"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert f"day={day(1)}" in client.get("/booking/?day=9999-12-31").get_data(as_text=True)
+
+
 def test_a_kind_the_base_has_none_of_says_so(client):
     make_resource()
     login(client, make_user("shop_owner", locale="en"))

@@ -83,11 +83,17 @@ def _today() -> date:
     return to_local(utcnow(), _tz()).date()
 
 
+# Days the pages accept in their address; outside them the day before or the
+# week after would not exist (date.max), and no booking is made there anyway.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def _arg_date(name: str, default: date | None = None) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        value = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return default
+    return value if FIRST_DAY <= value <= LAST_DAY else default
 
 
 def _arg_time(name: str) -> time | None:
