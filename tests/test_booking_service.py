@@ -19,6 +19,7 @@ from incubator.timeutil import local_today
 from tests.factories import make_user
 from tests.factories_booking import (
     at,
+    day_ahead,
     give_certificate,
     make_equipment,
     make_kit,
@@ -472,6 +473,41 @@ def test_day_calendar_marks_mine_busy_sessions_and_closures():
                       ("closure", "20:00", "22:00")]
 
 
+def test_a_free_time_offers_the_starts_from_which_the_shortest_booking_fits():
+    studio = make_resource(min_minutes=90)  # 30-minute slots
+    pool = make_equipment("环形补光灯", 2, min_minutes=60)
+    me, other = make_user("shop_owner"), make_user("shop_owner")
+    service.book(other, studio, at(2, 12), at(2, 14))
+    service.book(other, pool, at(2, 12), at(2, 14))
+    rows = {row["resource"].id: row for row in service.day_calendar(studio.site_id, day_ahead(2), me)}
+    free = [p for p in rows[studio.id]["periods"] if p.state == "free"]
+    assert rows[studio.id]["length"] == 90
+    assert [(p.local_start.strftime("%H:%M"), p.local_end.strftime("%H:%M")) for p in free] == [
+        ("09:00", "12:00"), ("14:00", "22:00")]
+    # 10:30 is the last start before 12:00 with 90 minutes free; 20:30 before closing.
+    assert [t.strftime("%H:%M") for t in free[0].starts] == ["09:00", "09:30", "10:00", "10:30"]
+    assert free[1].starts[0].strftime("%H:%M") == "14:00" and free[1].starts[-1].strftime("%H:%M") == "20:30"
+    # A pool with one item taken is still free (one of two): every start fits.
+    pool_starts = [t.strftime("%H:%M") for p in rows[pool.id]["periods"] for t in p.starts]
+    assert "11:30" in pool_starts and "12:00" in pool_starts and pool_starts[-1] == "21:00"
+    # Nothing is offered on a day that is over.
+    [row] = [r for r in service.day_calendar(studio.site_id, day_ahead(-1), me) if r["resource"].id == studio.id]
+    assert [p.state for p in row["periods"]] == ["past"] and not row["periods"][0].starts
+
+
+def test_the_calendar_pages_through_the_resources_it_is_given():
+    from incubator.booking.models import EQUIPMENT, Resource
+
+    studio, light = make_resource(), make_equipment()
+    make_resource("关闭的直播间", active=False)
+    me = make_user("shop_owner")
+    listed = list(db.session.scalars(service.calendar_resources(studio.site_id)).unique())
+    assert listed == [studio, light]  # studios first, then equipment; inactive ones left out
+    assert list(db.session.scalars(service.calendar_resources(studio.site_id, EQUIPMENT)).unique()) == [light]
+    [row] = service.day_calendar(studio.site_id, day_ahead(2), me, [light])
+    assert row["resource"] is light and isinstance(row["resource"], Resource)
+
+
 def test_the_week_is_each_day_as_the_day_calendar_shows_it():
     """The week is read once for seven days; each day must look exactly as it
     does when that day is read alone."""
@@ -489,7 +525,7 @@ def test_the_week_is_each_day_as_the_day_calendar_shows_it():
     week = service.week_of(studio, first, me)
     assert [d for d, _periods in week] == [first + timedelta(days=n) for n in range(7)]
     for d, periods in week:
-        assert periods == service.merge_slots(service.day_slots(studio, d, me)), d
+        assert periods == service.merge_slots(service.day_slots(studio, d, me), service.booking_length(studio)), d
     assert ("mine", "10:00") in [(p.state, p.local_start.strftime("%H:%M")) for p in week[1][1]]
     assert [p.state for p in week[5][1]] == ["closure", "free"]
     assert [p.label for p in week[6][1] if p.state == "closure"] == ["停电"]

@@ -1,5 +1,6 @@
 """Booking pages through HTTP: plain and with htmx, access, forms, CSV, feed."""
 
+import re
 from datetime import timedelta
 
 from icalendar import Calendar
@@ -24,16 +25,97 @@ def booking_count() -> int:
     return db.session.scalar(select(func.count(Booking.id)))
 
 
+def _resource_section(html: str, resource_id: int) -> str:
+    match = re.search(rf'<section class="resource-day" aria-labelledby="res-{resource_id}">.*?</section>', html, re.S)
+    assert match, f"resource {resource_id} is not on the page"
+    return match.group(0)
+
+
 def test_day_calendar_lists_every_resource_with_free_slots_to_tap(client):
-    studio = make_resource()
+    studio = make_resource(min_minutes=60)
     make_equipment("环形补光灯", 5)
     owner = make_user("shop_owner", locale="en")
     service.book(owner, studio, at(2, 10), at(2, 11))
     login(client, owner)
     html = client.get(f"/booking/?day={day()}").get_data(as_text=True)
     assert "<html" in html and "1号直播间" in html and "环形补光灯" in html
-    assert f"/booking/new?resource_id={studio.id}&amp;day={day()}&amp;start=09:00" in html
-    assert "Your booking" in html
+    section = _resource_section(html, studio.id)
+    # One form per resource carries the resource, the day and the length; each
+    # free time is a button that sends only its start.
+    assert '<form action="/booking/new" method="get">' in section
+    for name, value in (("resource_id", studio.id), ("day", day()), ("minutes", 60)):
+        assert f'name="{name}" value="{value}"' in section
+    starts = re.findall(r'<button name="start" value="(\d\d:\d\d)">', section)
+    # 09:00 fits an hour before her 10:00 booking; 09:30 does not (it would be refused).
+    assert starts[0] == "09:00" and "09:30" not in starts and "11:00" in starts and starts[-1] == "21:00"
+    assert "Your booking" in section and "10:00–11:00" in section
+
+
+def test_a_tap_on_a_free_time_opens_the_form_filled_in(client):
+    studio = make_resource(min_minutes=60)
+    login(client, make_user("shop_owner", locale="en"))
+    html = client.get(f"/booking/new?resource_id={studio.id}&day={day()}&minutes=60&start=19:00").get_data(
+        as_text=True)
+    assert 'value="19:00"' in html and 'value="20:00"' in html and f'value="{day()}"' in html
+    # A length that makes no sense leaves the end for her to choose.
+    html = client.get(f"/booking/new?resource_id={studio.id}&day={day()}&minutes=x&start=19:00").get_data(
+        as_text=True)
+    assert 'value="19:00"' in html and 'value="20:00"' not in html
+
+
+def test_day_calendar_pages_the_resources_and_keeps_the_page_and_kind_from_day_to_day(client):
+    from incubator.booking.views import CALENDAR_PER_PAGE
+
+    studios = [make_resource(f"{n:02d}号直播间") for n in range(1, CALENDAR_PER_PAGE + 3)]
+    light = make_equipment("环形补光灯", 5)
+    login(client, make_user("shop_owner", locale="en"))
+    first = client.get(f"/booking/?day={day()}").get_data(as_text=True)
+    assert first.count('class="resource-day"') == CALENDAR_PER_PAGE
+    assert "01号直播间" in first and f"{CALENDAR_PER_PAGE + 1:02d}号直播间" not in first
+    assert "Page 1 of 2" in first and f"/booking/?day={day()}&amp;page=2" in first
+    # Studios come first; the second page has the last studios, then the equipment.
+    second = htmx_get(client, f"/booking/?day={day()}&page=2").get_data(as_text=True)
+    assert "<html" not in second and "Page 2 of 2" in second
+    assert second.count('class="resource-day"') == len(studios) + 1 - CALENDAR_PER_PAGE
+    assert f"{CALENDAR_PER_PAGE + 2:02d}号直播间" in second and "环形补光灯" in second and "01号直播间" not in second
+    # Moving to the next day stays on the same page.
+    assert f"/booking/?day={day(3)}&amp;page=2" in second
+
+    equipment = htmx_get(client, f"/booking/?day={day()}&kind=equipment").get_data(as_text=True)
+    assert equipment.count('class="resource-day"') == 1 and f'res-{light.id}"' in equipment
+    assert 'aria-current="page">Equipment</a>' in equipment and 'class="pager"' not in equipment
+    assert f"/booking/?day={day(3)}&amp;kind=equipment" in equipment
+    studios_only = client.get(f"/booking/?day={day()}&kind=studio&page=2").get_data(as_text=True)
+    assert "环形补光灯" not in studios_only and studios_only.count('class="resource-day"') == 2
+    # An unknown kind shows everything, and a page past the end shows none but the way back.
+    assert client.get(f"/booking/?day={day()}&kind=kits").get_data(as_text=True).count(
+        'class="resource-day"') == CALENDAR_PER_PAGE
+    past_end = client.get(f"/booking/?day={day()}&page=9").get_data(as_text=True)
+    assert 'class="resource-day"' not in past_end and 'rel="prev"' in past_end
+
+
+def test_a_day_at_the_end_of_the_calendar_shows_today_instead_of_failing(client):
+    studio = make_resource()
+    login(client, make_user("staff", locale="en"))
+    for path in ("/booking/?day=9999-12-31", "/booking/?day=0001-01-01",
+                 f"/booking/resources/{studio.id}/week?start=9999-12-30", "/booking/staff/report?week=0001-01-01"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert f"day={day(1)}" in client.get("/booking/?day=9999-12-31").get_data(as_text=True)
+
+
+def test_a_kind_the_base_has_none_of_says_so(client):
+    make_resource()
+    login(client, make_user("shop_owner", locale="en"))
+    html = client.get(f"/booking/?day={day()}&kind=equipment").get_data(as_text=True)
+    assert "Nothing of this kind at the base." in html and 'class="resource-day"' not in html
+
+
+def test_a_past_day_offers_nothing_to_tap(client):
+    make_resource()
+    login(client, make_user("shop_owner", locale="en"))
+    html = htmx_get(client, f"/booking/?day={day(-1)}").get_data(as_text=True)
+    assert "Past" in html and "<button" not in html and "<form" not in html
 
 
 def test_day_navigation_with_htmx_returns_only_the_day(client):
@@ -51,6 +133,9 @@ def test_week_view_and_what_is_free(client):
     login(client, make_user("shop_owner", locale="en"))
     week = client.get(f"/booking/resources/{studio.id}/week?start={day(0)}").get_data(as_text=True)
     assert "19:00–21:00" in week and "Booked" in week
+    # Each day books through its own form; a free time's button sends its first start.
+    assert week.count('<form action="/booking/new" method="get">') == 7
+    assert f'name="day" value="{day()}"' in week and '<button name="start" value="21:00">Book' in week
     free = client.get(f"/booking/free?day={day()}&start=19:00&hours=1").get_data(as_text=True)
     assert "Nothing is free" in free
     free = client.get(f"/booking/free?day={day()}&start=17:00&hours=2").get_data(as_text=True)

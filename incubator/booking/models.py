@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -186,6 +187,11 @@ class Booking(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("unit >= 1", name="unit_positive"),
         CheckConstraint(f"status IN ({_in(BOOKING_STATUSES)})", name="known_status"),
+        # What holds a resource on a day or a week (the calendars) is "starts
+        # before the end and ends after the start". By resource alone that read
+        # every booking a studio ever had (two years at district scale); by
+        # resource and end it reads only those ending after the day begins.
+        Index("ix_bookings_resource_id_ends_at", "resource_id", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1178,9 +1178,17 @@ class Slot:
     booking_id: int | None = None
 
 
+def booking_length(resource: Resource) -> int:
+    """The minutes a tap on a free time asks for: the shortest booking the
+    resource takes, and at least one slot."""
+    return max(resource.min_minutes, resource.slot_minutes)
+
+
 def day_slots(resource: Resource, day: date, viewer, *, now: datetime | None = None,
               bookings=None, sessions=None, closures=None) -> list[Slot]:
-    """The resource's slots on a local day with their state for this viewer."""
+    """The resource's slots on a local day with their state for this viewer.
+    Bookings, sessions and closures may be given for a longer time (the week
+    passes seven days' worth); only those touching the day's hours count."""
     now = now or utcnow()
     tz = site_timezone(resource.site_id)
     span = opening_span(resource, day)
@@ -1199,27 +1207,41 @@ def day_slots(resource: Resource, day: date, viewer, *, now: datetime | None = N
         others = [b for b in busy_times(resource, day_start, day_end) if not b.booking]
         sessions = [b for b in others if b.kind == "session"]
         closures = [b for b in others if b.kind == "closure"]
+    bookings = [b for b in bookings if b.starts_at < day_end and b.ends_at > day_start]
+    sessions = [s for s in sessions if s.starts_at < day_end and s.ends_at > day_start]
+    closures = [c for c in closures if c.starts_at < day_end and c.ends_at > day_start]
+    # One offset from UTC serves the whole day unless the clocks change during
+    # it; then each slot is converted on its own (a zone lookup per slot was
+    # most of the time of a day with many resources).
+    offset = local - day_start
+    steady = local_close - day_end == offset
+    viewer_id = getattr(viewer, "id", None)
     slots = []
     while local + step <= local_close:
-        start, end = to_utc(local, tz), to_utc(local + step, tz)
-        slot = Slot(start, end, local, local + step, "free")
+        local_end = local + step
+        if steady:
+            start, end = local - offset, local_end - offset
+        else:
+            start, end = to_utc(local, tz), to_utc(local_end, tz)
+        slot = Slot(start, end, local, local_end, "free")
         closure = next((c for c in closures if c.starts_at < end and c.ends_at > start), None)
         session = next((s for s in sessions if s.starts_at < end and s.ends_at > start), None)
         here = [b for b in bookings if b.starts_at < end and b.ends_at > start]
-        mine = next((b for b in here if b.user_id == getattr(viewer, "id", None)), None)
+        taken = len({b.unit for b in here})
+        mine = next((b for b in here if b.user_id == viewer_id), None)
         if closure:
             slot.state, slot.label = "closure", closure.label
         elif session:
             slot.state, slot.label = "session", session.label
         elif mine:
             slot.state, slot.label, slot.booking_id = "mine", mine.purpose, mine.id
-        elif len({b.unit for b in here}) >= resource.quantity:
+        elif taken >= resource.quantity:
             slot.state = "busy"
         elif start < now:
             slot.state = "past"
-        slot.free = max(0, resource.quantity - len({b.unit for b in here}))
+        slot.free = max(0, resource.quantity - taken)
         slots.append(slot)
-        local += step
+        local = local_end
     return slots
 
 
@@ -1232,33 +1254,53 @@ class Period:
     free: int = 0
     booking_id: int | None = None
     slots: int = 1
+    # In a free run, the local times a booking of the asked length can start.
+    starts: list[datetime] = field(default_factory=list)
 
 
-def merge_slots(slots: list[Slot]) -> list[Period]:
-    """Runs of slots in the same state, for the phone list and the week view."""
+def merge_slots(slots: list[Slot], length: int | None = None) -> list[Period]:
+    """Runs of slots in the same state, for the day calendar and the week.
+    With a length in minutes, each free run lists the times from which a
+    booking that long fits in free time: only those are offered to tap, so a
+    tap never asks for a time that is sure to be refused."""
+    needed = 0  # slots a booking of that length covers
+    if length and slots:
+        slot_minutes = (slots[0].local_end - slots[0].local_start) // timedelta(minutes=1)
+        needed = -(-length // slot_minutes)
+    free_ahead = [0] * (len(slots) + 1)
+    for i in range(len(slots) - 1, -1, -1):
+        free_ahead[i] = free_ahead[i + 1] + 1 if slots[i].state == "free" else 0
     periods: list[Period] = []
-    for s in slots:
+    for i, s in enumerate(slots):
         last = periods[-1] if periods else None
         if last and last.state == s.state and last.label == s.label and last.booking_id == s.booking_id \
                 and last.free == s.free and last.local_end == s.local_start:
             last.local_end, last.slots = s.local_end, last.slots + 1
         else:
-            periods.append(Period(s.state, s.local_start, s.local_end, s.label, s.free, s.booking_id))
+            last = Period(s.state, s.local_start, s.local_end, s.label, s.free, s.booking_id)
+            periods.append(last)
+        if needed and free_ahead[i] >= needed:
+            last.starts.append(s.local_start)
     return periods
 
 
 def _held(site_id: int, resources: list[Resource], start: datetime, end: datetime):
     """What holds these resources between two UTC times, in three queries:
     active bookings and training sessions by resource id, and the closures of
-    the site (of one resource or of the whole base), each by start."""
+    the site (of one resource or of the whole base), each by start. Bookings
+    and sessions come as rows of the few columns the calendar reads, not as
+    objects: a page of a busy day holds hundreds."""
     ids = [r.id for r in resources] or [0]
     bookings = defaultdict(list)
-    for b in db.session.scalars(select(Booking).where(
+    for b in db.session.execute(select(
+            Booking.id, Booking.resource_id, Booking.unit, Booking.user_id, Booking.starts_at, Booking.ends_at,
+            Booking.purpose).where(
             Booking.resource_id.in_(ids), Booking.status.in_(ACTIVE),
             _overlap(Booking.starts_at, Booking.ends_at, start, end)).order_by(Booking.starts_at, Booking.id)):
         bookings[b.resource_id].append(b)
     sessions = defaultdict(list)
-    for s in db.session.scalars(select(TrainingSession).where(
+    for s in db.session.execute(select(
+            TrainingSession.room_id, TrainingSession.starts_at, TrainingSession.ends_at, TrainingSession.topic).where(
             TrainingSession.room_id.in_(ids),
             _overlap(TrainingSession.starts_at, TrainingSession.ends_at, start, end))
             .order_by(TrainingSession.starts_at, TrainingSession.id)):
@@ -1274,10 +1316,23 @@ def _closures_of(closures: list[Blackout], resource: Resource) -> list[Busy]:
             if c.resource_id in (None, resource.id)]
 
 
-def day_calendar(site_id: int, day: date, viewer) -> list[dict]:
-    """Every active resource of the site on a local day: slots and merged periods."""
+def calendar_resources(site_id: int, kind: str | None = None):
+    """The select of the resources the day calendar shows, for web.paginate:
+    the base's active studios and equipment (or one kind), studios first, by
+    name, with their opening hours and the programme they require."""
+    query = select(Resource).where(Resource.site_id == site_id, Resource.active.is_(True)).options(
+        joinedload(Resource.hours), joinedload(Resource.required_programme))
+    if kind:
+        query = query.where(Resource.kind == kind)
+    return query.order_by(Resource.kind.desc(), Resource.name, Resource.id)
+
+
+def day_calendar(site_id: int, day: date, viewer, resources: list[Resource] | None = None) -> list[dict]:
+    """Resources of the site on a local day (every active one unless given:
+    the page shows a few at a time): merged periods and the booking length a
+    tap asks for."""
     tz = site_timezone(site_id)
-    resources = resources_of(site_id)
+    resources = resources_of(site_id) if resources is None else resources
     start = to_utc(datetime.combine(day, time()), tz)
     end = start + timedelta(days=1)
     bookings, sessions, closures = _held(site_id, resources, start, end)
@@ -1285,7 +1340,8 @@ def day_calendar(site_id: int, day: date, viewer) -> list[dict]:
     for r in resources:
         slots = day_slots(r, day, viewer, bookings=bookings[r.id], sessions=sessions[r.id],
                           closures=_closures_of(closures, r))
-        rows.append({"resource": r, "slots": slots, "periods": merge_slots(slots)})
+        length = booking_length(r)
+        rows.append({"resource": r, "periods": merge_slots(slots, length), "length": length})
     return rows
 
 
@@ -1297,12 +1353,13 @@ def week_of(resource: Resource, first: date, viewer, days: int = 7) -> list[tupl
     end = to_utc(datetime.combine(first + timedelta(days=days), time()), tz)
     bookings, sessions, closures = _held(resource.site_id, [resource], start, end)
     mine_closures = _closures_of(closures, resource)
+    length = booking_length(resource)
     columns = []
     for offset in range(days):
         day = first + timedelta(days=offset)
         slots = day_slots(resource, day, viewer, bookings=bookings[resource.id], sessions=sessions[resource.id],
                           closures=mine_closures)
-        columns.append((day, merge_slots(slots)))
+        columns.append((day, merge_slots(slots, length)))
     return columns
 
 

@@ -32,8 +32,10 @@ from incubator.booking.forms import (
 from incubator.booking.models import (
     BOOKING_STATUSES,
     CONFIRMED,
+    EQUIPMENT,
     NO_SHOW,
     PENDING,
+    STUDIO,
     Blackout,
     Booking,
     Kit,
@@ -56,6 +58,9 @@ STATUS_LABELS = {
     NO_SHOW: _l("No-show, released"),
 }
 STATUS_TONES = {PENDING: "warn", CONFIRMED: "ok", "declined": "bad", "cancelled": "muted", NO_SHOW: "bad"}
+# The day calendar shows this many resources at a time, of one kind or both.
+CALENDAR_PER_PAGE = 8
+CALENDAR_KINDS = {STUDIO: _l("Studios"), EQUIPMENT: _l("Equipment")}
 SLOT_LABELS = {
     "free": _l("Free"), "mine": _l("Your booking"), "busy": _l("Booked"), "session": _l("Training session"),
     "closure": _l("Closed"), "past": _l("Past"),
@@ -78,11 +83,17 @@ def _today() -> date:
     return to_local(utcnow(), _tz()).date()
 
 
+# Days the pages accept in their address; outside them the day before or the
+# week after would not exist (date.max), and no booking is made there anyway.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def _arg_date(name: str, default: date | None = None) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        value = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return default
+    return value if FIRST_DAY <= value <= LAST_DAY else default
 
 
 def _arg_time(name: str) -> time | None:
@@ -124,11 +135,17 @@ def _is_staff() -> bool:
 @bp.route("/")
 @login_required
 def calendar():
+    """The day, a few resources at a time: a district base has dozens of
+    studios and kits, and all of them at once made a page too heavy for a
+    phone (390 KB). The kind and page stay as the day changes."""
     day = _arg_date("day", _today())
-    rows = service.day_calendar(current_user.site_id, day, current_user)
+    kind = request.args.get("kind") if request.args.get("kind") in CALENDAR_KINDS else None
+    page = paginate(service.calendar_resources(current_user.site_id, kind), CALENDAR_PER_PAGE)
+    rows = service.day_calendar(current_user.site_id, day, current_user, page.items)
+    keep = {name: value for name, value in (("kind", kind), ("page", page.page)) if value and value != 1}
     return render("booking/calendar.html", "booking/_day.html", day=day, rows=rows, today=_today(),
-                  prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
-                  free_form=FreeAtForm(request.args, day=day))
+                  prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1), page=page, kind=kind,
+                  kinds=CALENDAR_KINDS, keep=keep, free_form=FreeAtForm(request.args, day=day))
 
 
 @bp.route("/free")
@@ -152,6 +169,7 @@ def week(resource_id: int):
     first = _arg_date("start", _today())
     columns = service.week_of(resource, first, current_user)
     return render("booking/week.html", "booking/_week.html", resource=resource, columns=columns, first=first,
+                  length=service.booking_length(resource),
                   prev_week=first - timedelta(days=7), next_week=first + timedelta(days=7))
 
 
@@ -177,8 +195,21 @@ def _booking_form() -> BookingForm:
             form.what.data = f"k:{request.args['kit_id']}"
         form.day.data = _arg_date("day", _today())
         form.start.data = _arg_time("start")
-        form.end.data = _arg_time("end")
+        form.end.data = _arg_time("end") or _end_after(form.start.data, request.args.get("minutes"))
     return form
+
+
+def _end_after(start: time | None, minutes) -> time | None:
+    """The end a tap on a free time of the calendar asks for: its start and
+    the resource's booking length, sent as minutes (the calendar's buttons
+    carry only the start, so each need not repeat a whole address)."""
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        return None
+    if start is None or not 0 < minutes < 24 * 60:
+        return None
+    return (datetime.combine(date.min, start) + timedelta(minutes=minutes)).time()
 
 
 def _offer(form: BookingForm) -> BookingForm:

@@ -29,21 +29,26 @@ def test_a_shop_owner_books_a_studio_on_her_phone(phone_page):
 
     page.goto("/booking/")
     assert page.locator("h1").inner_text() == "直播间和设备"
-    # On a phone the day is a list of free and busy times, not the grid.
+    # On a phone the day is a list of free and busy times, in words.
     assert page.locator(".periods").first.is_visible()
-    assert not page.locator(".slots").first.is_visible()
     assert_accessible(page)
 
     page.click("a[rel=next]")  # the next day, swapped in by htmx
     page.wait_for_url(f"**day={tomorrow.isoformat()}")
     section = page.locator(".resource-day", has=page.locator("h3", has_text="1号直播间"))
     free = section.locator(".period.slot-free").first
-    free.locator("a.button").click()
-    page.wait_for_url("**/booking/new**")
+    assert "空闲" in free.inner_text()
+    # She taps the start she wants; the form opens with the day, the start and
+    # an end an hour later (the studio's shortest booking).
+    tap = free.locator("button", has_text="19:00")
+    box = tap.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    tap.click()
+    page.wait_for_url("**/booking/new?**start=19%3A00**")
     assert page.input_value("#day") == tomorrow.isoformat()
+    assert page.input_value("#start") == "19:00" and page.input_value("#end") == "20:00"
     assert_accessible(page)
 
-    page.fill("#start", "19:00")
     page.fill("#end", "21:00")
     page.fill("#purpose", "新疆馕 晚间直播带货")
     page.click("main form button[type=submit]")
@@ -75,8 +80,13 @@ def test_the_laptop_grid_and_staff_report_are_accessible(laptop_page):
     page.click("main button[type=submit]")
     page.wait_for_url("**/home**")
     page.goto(f"/booking/?day={(local_today() + timedelta(days=1)).isoformat()}")
-    assert page.locator(".slots").first.is_visible() and not page.locator(".periods").first.is_visible()
-    assert page.locator(".slot.slot-busy").count() == 4
+    busy = page.locator(".period.slot-busy")
+    assert busy.count() == 1 and "19:00–21:00" in busy.inner_text()
+    assert_accessible(page)
+    # Only the equipment: swapped in by htmx, and the address says so.
+    page.click("nav.tabs a:has-text('设备')")
+    page.wait_for_url("**kind=equipment**")
+    assert page.locator(".resource-day").count() == 0 and "基地还没有这一类" in page.locator("#day-view").inner_text()
     assert_accessible(page)
     page.goto("/booking/staff/report")
     assert_accessible(page)
