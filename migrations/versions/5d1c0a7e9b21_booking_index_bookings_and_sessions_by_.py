@@ -1,7 +1,7 @@
 """booking: index bookings and sessions by resource (room) and end, for the calendars
 
 Revision ID: 5d1c0a7e9b21
-Revises: 333161ab7b41
+Revises: f6375f5e60cf
 Create Date: 2026-11-23 18:10:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5d1c0a7e9b21'
-down_revision = '333161ab7b41'
+down_revision = 'f6375f5e60cf'
 branch_labels = None
 depends_on = None
 
