@@ -187,7 +187,9 @@ def _booking_form() -> BookingForm:
             .order_by(User.display_name).distinct())
         form.owner_id.choices = [(0, _("Myself"))] + [(u.id, u.display_name) for u in people]
     else:
-        form.owner_id.choices = [(0, _("Myself"))]
+        # Only staff book for someone else: for anyone else the field is not on the
+        # form at all, so a posted owner_id is ignored rather than refused unseen.
+        del form.owner_id
     if request.method == "GET":
         if request.args.get("resource_id"):
             form.what.data = f"r:{request.args['resource_id']}"
@@ -270,7 +272,7 @@ def new():
     if form.validate_on_submit():
         resource, kit = _chosen(form)
         owner = current_user
-        if form.owner_id.data and _is_staff():
+        if _is_staff() and form.owner_id.data:
             owner = db.session.get(User, form.owner_id.data)
             if owner is None or owner.site_id != current_user.site_id:
                 abort(404)

@@ -48,6 +48,7 @@ from incubator.shops.models import (
     SupportRecord,
 )
 from incubator.shops.pipeline import DEFAULT_STAGES
+from incubator.sites.models import Site
 from incubator.timeutil import local_today, utcnow
 
 SALES_PLATFORMS = PLATFORMS + ("other",)
@@ -68,9 +69,21 @@ def stages_for(site_id: int) -> list[Stage]:
     return stages
 
 
+def _stages_of(site_id: int) -> list[Stage]:
+    return list(db.session.scalars(select(Stage).where(Stage.site_id == site_id).order_by(Stage.position)))
+
+
 def ensure_default_pipeline(site_id: int) -> list[Stage]:
     """Create the default stages for a site that has none (idempotent)."""
-    existing = list(db.session.scalars(select(Stage).where(Stage.site_id == site_id).order_by(Stage.position)))
+    existing = _stages_of(site_id)
+    if existing:
+        return existing
+    # The first shops of a new base, applying at the same moment, all find no
+    # stages. Locking the site's row (an UPDATE that changes nothing: a row
+    # lock on PostgreSQL, the write lock on SQLite) lets one make them; the
+    # others wait for it, then find them (tests/test_reliability_first_base.py).
+    db.session.execute(update(Site).where(Site.id == site_id).values(name=Site.name))
+    existing = _stages_of(site_id)
     if existing:
         return existing
     stages = []
