@@ -192,6 +192,11 @@ class Booking(db.Model):
         # every booking a studio ever had (two years at district scale); by
         # resource and end it reads only those ending after the day begins.
         Index("ix_bookings_resource_id_ends_at", "resource_id", "ends_at"),
+        # The reports count a base's bookings of a period by status (no-shows),
+        # and sum the lengths of its studios' confirmed ones (utilisation),
+        # from the index alone: a base's year is tens of thousands of bookings.
+        Index("ix_bookings_site_id_status_starts_at", "site_id", "status", "starts_at"),
+        Index("ix_bookings_resource_id_status_starts_at", "resource_id", "status", "starts_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

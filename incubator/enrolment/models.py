@@ -2,7 +2,18 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.extensions import db
@@ -116,6 +127,11 @@ class Application(db.Model):
                         name="known_status"),
         CheckConstraint("applicant_group IN ({})".format(", ".join(f"'{g}'" for g in GROUPS)),
                         name="known_group"),
+        # The reports count a base's applications of a period, and its
+        # places (by status) with their class, person and group from the
+        # index alone; at district scale a base has tens of thousands.
+        Index("ix_applications_site_id_submitted_at", "site_id", "submitted_at"),
+        Index("ix_applications_site_id_status", "site_id", "status", "cohort_id", "user_id", "applicant_group"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,8 @@ class TrainingSession(db.Model):
         # The booking calendars ask what holds a room between two times. Without
         # it the planner walked the start index over every past session.
         Index("ix_training_sessions_room_id_ends_at", "room_id", "ends_at"),
+        # A base's sessions of a period (the reports' sessions held).
+        Index("ix_training_sessions_site_id_starts_at", "site_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +43,12 @@ class Certificate(db.Model):
     """Proof that a person completed a programme, checkable by its code."""
 
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("user_id", "cohort_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "cohort_id"),
+        # A base's certificates by date, with whose they are: the reports
+        # count those of a period, and each person's first, from the index alone.
+        Index("ix_certificates_site_id_issued_at", "site_id", "issued_at", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
