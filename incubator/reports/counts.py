@@ -111,40 +111,56 @@ def _programme_filters(scope: Scope, programmes: list[int] | None) -> list:
 def enrolment(scope: Scope, programmes: list[int] | None) -> dict[str, Result]:
     """sources.applicants, enrolled, completion_rate, benefited and
     classes_run: one statement over the applications of the scope (the
-    filters of sources._applications), each figure a conditional aggregate."""
+    filters of sources._applications), joining one row from each of three
+    parts, each reading only the applications its figures count: those
+    submitted in the period (applicants, by month), the places in classes
+    running in it (enrolled, by group) and those in classes that ended in
+    it (completion). One pass over all the base's applications, with a
+    count(DISTINCT) per figure, took 100 ms at district scale."""
     today = sources._local_today(scope)
-    submitted = and_(Application.submitted_at >= scope.start_at, Application.submitted_at < scope.end_at)
-    enrolled = and_(Application.status.in_(ENROLLED_STATUSES), Cohort.starts_on <= scope.end,
-                    Cohort.ends_on >= scope.start)
-    ended = and_(Application.status.in_(ENROLLED_STATUSES), Cohort.ends_on >= scope.start,
-                 Cohort.ends_on <= scope.end, Cohort.ends_on < today)
+
+    def of_scope(query, *, cohorts: bool):
+        query = query.select_from(Application)
+        if cohorts or scope.programme_id:
+            query = query.join(Cohort, Cohort.id == Application.cohort_id)
+        if scope.site_id is not None:
+            query = query.where(Application.site_id == scope.site_id)
+        if scope.programme_id:
+            query = query.where(Cohort.programme_id == scope.programme_id)
+        if scope.cohort_id:
+            query = query.where(Application.cohort_id == scope.cohort_id)
+        if scope.group:
+            query = query.where(Application.applicant_group.in_(_applicant_groups(scope.group)))
+        return query
+
+    applied = of_scope(select(func.count(Application.user_id.distinct()).label("applicants"),
+                              *per_month(scope, Application.submitted_at))
+                       .where(Application.submitted_at >= scope.start_at, Application.submitted_at < scope.end_at),
+                       cohorts=False).subquery()
+    # A person counts once among the enrolled, and once in each group she
+    # gave on a place in the period.
+    places = of_scope(select(Application.user_id, Application.applicant_group).distinct()
+                      .where(Application.status.in_(ENROLLED_STATUSES), Cohort.starts_on <= scope.end,
+                             Cohort.ends_on >= scope.start), cohorts=True).subquery()
+    enrolled = select(func.count(places.c.user_id.distinct()).label("enrolled"),
+                      *[func.count().filter(places.c.applicant_group == own).label(f"group_{own}")
+                        for own in GROUP_AUDIENCE]).subquery()
     earned = (select(Certificate.id).where(Certificate.user_id == Application.user_id,
                                            Certificate.cohort_id == Application.cohort_id).exists())
-    people = func.count(Application.user_id.distinct())
+    ended = of_scope(select(func.count().label("ended"), func.count().filter(earned).label("completed"))
+                     .where(Application.status.in_(ENROLLED_STATUSES), Cohort.ends_on >= scope.start,
+                            Cohort.ends_on <= scope.end, Cohort.ends_on < today), cohorts=True).subquery()
     # Classes are counted from their own table, not through the applications.
-    classes = (select(func.count()).select_from(Cohort).correlate(None)
+    classes = (select(func.count()).select_from(Cohort)
                .where(Cohort.starts_on <= scope.end, Cohort.ends_on >= scope.start,
                       *_programme_filters(scope, programmes)))
     if scope.site_id is not None:
         classes = classes.where(Cohort.site_id == scope.site_id)
     if scope.cohort_id:
         classes = classes.where(Cohort.id == scope.cohort_id)
-    query = (select(people.filter(submitted).label("applicants"), people.filter(enrolled).label("enrolled"),
-                    func.count().filter(ended).label("ended"), func.count().filter(ended, earned).label("completed"),
-                    classes.scalar_subquery().label("classes"),
-                    *[people.filter(enrolled, Application.applicant_group == own).label(f"group_{own}")
-                      for own in GROUP_AUDIENCE],
-                    *per_month(scope, Application.submitted_at))
-             .select_from(Application).join(Cohort, Cohort.id == Application.cohort_id))
-    if scope.site_id is not None:
-        query = query.where(Application.site_id == scope.site_id)
-    if scope.programme_id:
-        query = query.where(Cohort.programme_id == scope.programme_id)
-    if scope.cohort_id:
-        query = query.where(Application.cohort_id == scope.cohort_id)
-    if scope.group:
-        query = query.where(Application.applicant_group.in_(_applicant_groups(scope.group)))
-    row = db.session.execute(query).one()
+    row = db.session.execute(
+        select(applied, enrolled, ended, classes.scalar_subquery().label("classes"))
+        .select_from(applied.join(enrolled, true()).join(ended, true()))).one()
     by_group = {GROUP_AUDIENCE[own]: getattr(row, f"group_{own}") for own in GROUP_AUDIENCE}
     breakdown = [(group_label(g), n) for g, n in sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0])) if n]
     return {
@@ -205,9 +221,9 @@ def training(scope: Scope, programmes: list[int] | None, rule) -> dict[str, Resu
     parts = [select(literal("certificates").label("figure"), *per_month(scope, certificates.c.at))
              .where(certificates.c.at >= scope.start_at, certificates.c.at < scope.end_at)]
     sessions = (select(literal("sessions").label("figure"), *per_month(scope, TrainingSession.starts_at))
-                .select_from(TrainingSession).join(Cohort, Cohort.id == TrainingSession.cohort_id)
-                .where(TrainingSession.starts_at >= scope.start_at, TrainingSession.starts_at < scope.end_at,
-                       *_programme_filters(scope, programmes)))
+                .where(TrainingSession.starts_at >= scope.start_at, TrainingSession.starts_at < scope.end_at))
+    if on_programmes := _programme_filters(scope, programmes):
+        sessions = sessions.join(Cohort, Cohort.id == TrainingSession.cohort_id).where(*on_programmes)
     if scope.site_id is not None:
         sessions = sessions.where(TrainingSession.site_id == scope.site_id)
     if scope.cohort_id:
@@ -301,9 +317,12 @@ def _minutes_between(element, compiler, **kw):
 
 @compiles(minutes_between, "sqlite")
 def _minutes_between_sqlite(element, compiler, **kw):
-    # strftime('%s') is whole seconds; bookings start and end on whole minutes.
+    # julianday() holds a time to the millisecond: the difference, rounded
+    # to whole milliseconds (a double's error is a twentieth of one), then
+    # floored to minutes, as Python's timedelta // 60 s. Half the cost of
+    # strftime('%s') over the tens of thousands of bookings of a base's year.
     start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"((CAST(strftime('%s', {end}) AS INTEGER) - CAST(strftime('%s', {start}) AS INTEGER)) / 60)"
+    return f"(CAST(ROUND((julianday({end}) - julianday({start})) * 86400000) AS INTEGER) / 60000)"
 
 
 def booking(scope: Scope) -> dict[str, Result | None]:
@@ -320,22 +339,26 @@ def booking(scope: Scope) -> dict[str, Result | None]:
     last = min(scope.end, sources._local_today(scope))
     booked_until = scope.with_(end=last).end_at if last >= scope.start else scope.start_at
     due_until = min(scope.end_at, utcnow())
-    booked = [Booking.status == BOOKED, Resource.kind == STUDIO, Booking.starts_at < booked_until]
-    due = [Booking.starts_at < due_until]
-    on_site = []
+    # Each figure is its own subquery, so each walks an index of its own
+    # rows: the studios' confirmed bookings by resource, the base's due
+    # bookings by base. One pass over the bookings of either (joined to
+    # their resource, the base matched on either side) read every booking
+    # of the year in the district, 450 ms at district scale.
+    studio_ids = select(Resource.id).where(Resource.kind == STUDIO)
     if scope.site_id is not None:
-        # Utilisation counts the bookings of the base's studios, no-shows the
-        # bookings of the base (the same ones: a booking is made at its
-        # resource's base; each figure keeps its own condition).
-        booked.append(Resource.site_id == scope.site_id)
-        due.append(Booking.site_id == scope.site_id)
-        on_site.append(or_(Booking.site_id == scope.site_id, Resource.site_id == scope.site_id))
-    query = (select(func.sum(minutes_between(Booking.starts_at, Booking.ends_at)).filter(*booked).label("booked"),
-                    func.count().filter(*due).label("due"),
-                    func.count().filter(*due, Booking.status == NO_SHOW).label("no_shows"))
-             .join(Resource, Resource.id == Booking.resource_id)
-             .where(Booking.status.in_((BOOKED, NO_SHOW)), Booking.starts_at >= scope.start_at,
-                    Booking.starts_at < max(booked_until, due_until), *on_site))
+        studio_ids = studio_ids.where(Resource.site_id == scope.site_id)
+    booked = (select(func.sum(minutes_between(Booking.starts_at, Booking.ends_at)))
+              .where(Booking.resource_id.in_(studio_ids), Booking.status == BOOKED,
+                     Booking.starts_at >= scope.start_at, Booking.starts_at < booked_until))
+
+    def due(*statuses):
+        query = (select(func.count()).select_from(Booking)
+                 .where(Booking.status.in_(statuses), Booking.starts_at >= scope.start_at,
+                        Booking.starts_at < due_until))
+        return query.where(Booking.site_id == scope.site_id) if scope.site_id is not None else query
+
+    query = select(booked.scalar_subquery().label("booked"), due(BOOKED, NO_SHOW).scalar_subquery().label("due"),
+                   due(NO_SHOW).scalar_subquery().label("no_shows"))
     row = db.session.execute(query).one()
     utilisation = None
     if open_hours is not None:

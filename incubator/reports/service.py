@@ -335,13 +335,14 @@ def filter_choices(site_id: int | None) -> dict:
     """Programmes, classes and groups to filter by."""
     from incubator.enrolment.models import Cohort, Programme
 
-    programmes = select(Programme).order_by(Programme.name)
-    cohorts = select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.name)
+    # Ids and names only: a base of a district has hundreds of classes.
+    programmes = select(Programme.id, Programme.name).order_by(Programme.name)
+    cohorts = select(Cohort.id, Cohort.name).order_by(Cohort.starts_on.desc(), Cohort.name)
     if site_id is not None:
         programmes = programmes.where(Programme.site_id == site_id)
         cohorts = cohorts.where(Cohort.site_id == site_id)
     return {
-        "programmes": [(p.id, p.name) for p in db.session.scalars(programmes)],
-        "cohorts": [(c.id, c.name) for c in db.session.scalars(cohorts)],
+        "programmes": [tuple(row) for row in db.session.execute(programmes)],
+        "cohorts": [tuple(row) for row in db.session.execute(cohorts)],
         "groups": [(key, str(label)) for key, label in sources.GROUP_LABELS.items()],
     }
