@@ -1122,12 +1122,17 @@ def export_query(site_id: int | None, **filters):
 
 
 def open_hours(resource: Resource, first: date, days: int = 7) -> float:
+    """Hours the resource is open over `days` days from `first`. Opening
+    hours are weekly, so each weekday's hours are counted once and times the
+    number of such days in the range: the reports ask for a year, 366 days
+    for each studio of a base."""
     total = 0.0
-    for offset in range(days):
+    for offset in range(min(days, 7)):
         span = opening_span(resource, first + timedelta(days=offset))
         if span:
             opens, closes = span
-            total += ((closes.hour * 60 + closes.minute + closes.second / 60) - (opens.hour * 60 + opens.minute)) / 60
+            hours = ((closes.hour * 60 + closes.minute + closes.second / 60) - (opens.hour * 60 + opens.minute)) / 60
+            total += hours * len(range(offset, days, 7))
     return total * resource.quantity
 
 
