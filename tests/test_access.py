@@ -220,9 +220,11 @@ ACCESS: dict[str, Rule] = {
     "reports.export_csv": STAFF_ONLY,
     "reports.people": STAFF_ONLY,
     "reports.person": STAFF_SCOPED,
+    "reports.person_section": STAFF_SCOPED,
     "reports.add_note": STAFF_SCOPED,
     "reports.audit": STAFF_ONLY,
     "reports.my_record": SIGNED_IN,
+    "reports.my_record_section": SIGNED_IN,
 }
 
 
@@ -282,6 +284,7 @@ PARAMS = {
     "resident_question_id": lambda ctx: ctx.made["livestreams"]["pending_question"].id,
     "name": lambda ctx: "people",
     "person_id": lambda ctx: _main_site_person(ctx).id,
+    "section": lambda ctx: "bookings",
 }
 
 

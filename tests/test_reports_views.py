@@ -212,6 +212,67 @@ def test_staff_add_a_note_plainly_and_with_htmx(client):
         ["下周介绍导师", "已联系"]
 
 
+def _booked_daily(person, days: int):
+    """A booking a day from 1 January 2026, each with its day in the purpose."""
+    from datetime import timedelta
+
+    from tests.test_reports_booking import book, studio
+
+    room = studio(person.site, "一号直播间")
+    for day in range(days):
+        booking = book(room, person, datetime(2026, 1, 1, 10) + timedelta(days=day), 1)
+        booking.purpose = f"练习第{day + 1}天"
+    db.session.commit()
+
+
+def test_a_long_record_shows_each_sections_latest_and_links_to_all_of_it(client, monkeypatch):
+    from incubator.reports import timeline, views
+
+    person = journey()
+    _booked_daily(person, 23)
+    staff = make_user("staff", locale="en")
+    db.session.add(PersonNote(site_id=person.site_id, person_id=person.id, author_id=staff.id, body="多关心"))
+    db.session.commit()
+    login(client, staff)
+    html = client.get(f"/reports/people/{person.id}").get_data(as_text=True)
+    # Her milestones are all there; of her 23 bookings, the latest ten.
+    assert "Applied to 宝妈直播班" in html and "Completed 宝妈直播班" in html and "多关心" in html
+    assert html.count("timeline-bookings") == timeline.RECENT
+    assert "练习第23天" in html and "练习第14天" in html and "练习第13天" not in html
+    assert "<dd>23 · <a href=\"/reports/people/%d/sections/bookings\">Show all</a></dd>" % person.id in html
+    assert "/sections/applications" not in html  # everything of a short section is shown already
+
+    # All of them, newest first, a page at a time; the pager swaps only the list.
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 10)
+    first = client.get(f"/reports/people/{person.id}/sections/bookings").get_data(as_text=True)
+    assert "23 entries, newest first" in first and "Page 1 of 3" in first
+    assert first.index("练习第23天") < first.index("练习第22天") and "练习第13天" not in first
+    last = htmx_get(client, f"/reports/people/{person.id}/sections/bookings?page=3").get_data(as_text=True)
+    assert "<html" not in last and "练习第3天" in last and "练习第1天" in last and "练习第4天" not in last
+    beyond = client.get(f"/reports/people/{person.id}/sections/bookings?page=9").get_data(as_text=True)
+    assert "23 entries" in beyond and "Nothing recorded here." in beyond
+    assert "多关心" in client.get(f"/reports/people/{person.id}/sections/notes").get_data(as_text=True)
+    assert client.get(f"/reports/people/{person.id}/sections/nothing").status_code == 404
+    # Every look at her record, whole or a section of it, is written to the history.
+    looks = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "person.viewed")).all()
+    assert len(looks) == 5 and {(e.actor_id, e.object_id) for e in looks} == {(staff.id, person.id)}
+
+
+def test_a_person_pages_through_her_own_sections_but_never_the_staff_notes(client):
+    person = journey()
+    _booked_daily(person, 12)
+    db.session.add(PersonNote(site_id=person.site_id, person_id=person.id, author_id=make_user("staff").id,
+                              body="内部备注"))
+    db.session.commit()
+    login(client, person)
+    html = client.get("/me/record").get_data(as_text=True)
+    assert '<a href="/me/record/sections/bookings">Show all</a>' in html and "/sections/notes" not in html
+    own = client.get("/me/record/sections/bookings").get_data(as_text=True)
+    assert "12 entries, newest first" in own and "练习第1天" in own and "written to the history" not in own
+    assert client.get("/me/record/sections/notes").status_code == 404
+    assert not db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.viewed"))
+
+
 def test_people_search_finds_people_of_the_base(client):
     journey()
     login(client, make_user("staff", locale="en"))

@@ -121,14 +121,35 @@ def incubated_shops(scope: Scope) -> sources.Result | None:
 # --- Person records -----------------------------------------------------------------
 
 def person_record(viewer: User, person: User) -> timeline.Record:
-    """The whole journey. Staff (of the person's base: the view checks it)
-    also see staff notes, and their look is written to the history; the
-    person herself sees hers without notes."""
-    is_staff_view = viewer.id != person.id and viewer.has_any_role(STAFF_ROLES)
+    """Her journey: each section's count and latest events. Staff (of the
+    person's base: the view checks it) also see staff notes, and their look
+    is written to the history; the person herself sees hers without notes."""
+    is_staff_view = _staff_look(viewer, person)
     if is_staff_view:
-        record_change(viewer, VIEWED, person, site_id=person.site_id)
-        _commit_keeping_loaded()
+        _record_look(viewer, person)
     return timeline.build_record(person, include_staff_only=is_staff_view)
+
+
+def person_section(viewer: User, person: User, key: str, page: int, per_page: int) -> timeline.SectionEvents | None:
+    """One page of one section of her journey, newest first, under the
+    record's rules: notes for staff only, and a staff look is written to the
+    history. None for a section the viewer cannot see or that is not recorded."""
+    is_staff_view = _staff_look(viewer, person)
+    source = timeline.section_source(key, include_staff_only=is_staff_view)
+    if source is None:
+        return None
+    if is_staff_view:
+        _record_look(viewer, person)
+    return timeline.build_section(person, source, timeline.Window((page - 1) * per_page, per_page))
+
+
+def _staff_look(viewer: User, person: User) -> bool:
+    return viewer.id != person.id and viewer.has_any_role(STAFF_ROLES)
+
+
+def _record_look(viewer: User, person: User) -> None:
+    record_change(viewer, VIEWED, person, site_id=person.site_id)
+    _commit_keeping_loaded()
 
 
 def _commit_keeping_loaded() -> None:

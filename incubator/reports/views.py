@@ -15,7 +15,7 @@ from incubator.reports import service
 from incubator.reports.forms import AuditSearchForm, FilterForm, NoteForm, PeopleSearchForm, RuleForm
 from incubator.reports.settings import rule_for, save_rule
 from incubator.timeutil import to_utc
-from incubator.web import Page, apply_errors, paginate, redirect_to, render, render_form_error
+from incubator.web import Page, apply_errors, page_number, paginate, redirect_to, render, render_form_error
 
 bp = Blueprint("reports", __name__)
 
@@ -97,8 +97,6 @@ def drilldown(key: str):
 
 
 def _page(rows: list, per_page: int) -> Page:
-    from incubator.web import page_number
-
     number = page_number()
     return Page(rows[(number - 1) * per_page:number * per_page], number, per_page, len(rows))
 
@@ -222,6 +220,22 @@ def person(person_id: int):
     return render("reports/record.html", None, record=record, note_form=NoteForm(), own=False)
 
 
+@bp.route("/reports/people/<int:person_id>/sections/<section>")
+@staff_required
+def person_section(person_id: int, section: str):
+    return _section(_person(person_id), section, own=False)
+
+
+def _section(person: User, key: str, own: bool):
+    """All of one section of a record, a page at a time (the record shows its latest)."""
+    number = page_number()
+    found = service.person_section(current_user, person, key, number, ROWS_PER_PAGE)
+    if found is None:
+        abort(404)
+    page = Page(found.events, number, ROWS_PER_PAGE, found.section.count)
+    return render("reports/record_section.html", "reports/_record_section.html", found=found, page=page, own=own)
+
+
 @bp.route("/reports/people/<int:person_id>/notes", methods=["POST"])
 @staff_required
 def add_note(person_id: int):
@@ -248,6 +262,12 @@ def add_note(person_id: int):
 def my_record():
     record = service.person_record(current_user, current_user)
     return render("reports/record.html", None, record=record, note_form=None, own=True)
+
+
+@bp.route("/me/record/sections/<section>")
+@login_required
+def my_record_section(section: str):
+    return _section(current_user, section, own=True)
 
 
 # --- History (audit log) ---------------------------------------------------------------------
