@@ -130,7 +130,7 @@ class Application(db.Model):
         # The reports count a base's applications of a period, and its
         # places (by status) with their class, person and group from the
         # index alone; at district scale a base has tens of thousands.
-        Index("ix_applications_site_id_submitted_at", "site_id", "submitted_at"),
+        Index("ix_applications_site_id_submitted_at", "site_id", "submitted_at", "user_id"),
         Index("ix_applications_site_id_status", "site_id", "status", "cohort_id", "user_id", "applicant_group"),
     )
 

@@ -27,7 +27,8 @@ def upgrade():
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_index('ix_applications_site_id_status',
                               ['site_id', 'status', 'cohort_id', 'user_id', 'applicant_group'], unique=False)
-        batch_op.create_index('ix_applications_site_id_submitted_at', ['site_id', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_applications_site_id_submitted_at', ['site_id', 'submitted_at', 'user_id'],
+                              unique=False)
 
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.create_index('ix_bookings_resource_id_status_starts_at',
