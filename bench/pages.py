@@ -81,6 +81,8 @@ ALL_PAGES = [
          "/staff/applications?status=submitted&sort=new", htmx=True),
     Page("roll call, 40 people", "read", "training.roll", "trainer", "/training/sessions/{roll_session}"),
     Page("person record, long-time member", "read", "reports.person", "staff", "/reports/people/{member}"),
+    Page("person record, all her bookings", "read", "reports.person_section", "staff",
+         "/reports/people/{member}/sections/bookings"),
     Page("dashboard, one year", "read", "reports.dashboard", "staff", "/reports/?start={year_ago}&end={today}"),
     Page("mentor suggestions, 1 of 2,000", "read", "mentoring.need", "staff", "/mentoring/needs/{mentee_need}"),
     Page("batch-match preview, 200", "post", "mentoring.match_preview", "staff", "/mentoring/match/preview",

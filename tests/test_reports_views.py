@@ -239,7 +239,7 @@ def test_a_long_record_shows_each_sections_latest_and_links_to_all_of_it(client,
     assert "Applied to 宝妈直播班" in html and "Completed 宝妈直播班" in html and "多关心" in html
     assert html.count("timeline-bookings") == timeline.RECENT
     assert "练习第23天" in html and "练习第14天" in html and "练习第13天" not in html
-    assert "<dd>23 · <a href=\"/reports/people/%d/sections/bookings\">Show all</a></dd>" % person.id in html
+    assert f'<dd>23 · <a href="/reports/people/{person.id}/sections/bookings">Show all</a></dd>' in html
     assert "/sections/applications" not in html  # everything of a short section is shown already
 
     # All of them, newest first, a page at a time; the pager swaps only the list.
