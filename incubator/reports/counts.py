@@ -223,14 +223,17 @@ def enrolment(scope: Scope, values: dict) -> dict[str, Result]:
 def _enrolment(shape: tuple):
     months, on_site, by_programme, by_cohort, by_group = shape
 
-    def of_scope(query, *, cohorts: bool):
+    def of_scope(query, *of_class):
+        """The scope's applications, in a class meeting the conditions given.
+        The classes as a list (not a join) let the places be read from the
+        index of the base's applications by status and class alone."""
         query = query.select_from(Application)
-        if cohorts or by_programme:
-            query = query.join(Cohort, Cohort.id == Application.cohort_id)
+        if by_programme:
+            of_class += (Cohort.programme_id == P_PROGRAMME,)
+        if of_class:
+            query = query.where(Application.cohort_id.in_(select(Cohort.id).where(*of_class)))
         if on_site:
             query = query.where(Application.site_id == P_SITE)
-        if by_programme:
-            query = query.where(Cohort.programme_id == P_PROGRAMME)
         if by_cohort:
             query = query.where(Application.cohort_id == P_COHORT)
         if by_group:
@@ -239,24 +242,24 @@ def _enrolment(shape: tuple):
 
     def submitted(low, high):
         return of_scope(select(func.count()).where(Application.submitted_at >= low,
-                                                   Application.submitted_at < high), cohorts=False)
+                                                   Application.submitted_at < high))
 
     applied = of_scope(select(func.count(Application.user_id.distinct()).label("applicants"))
-                       .where(Application.submitted_at >= P_START_AT, Application.submitted_at < P_END_AT),
-                       cohorts=False).subquery()
+                       .where(Application.submitted_at >= P_START_AT, Application.submitted_at < P_END_AT)
+                       ).subquery()
     # A person counts once among the enrolled, and once in each group she
     # gave on a place in the period.
     places = of_scope(select(Application.user_id, Application.applicant_group).distinct()
-                      .where(Application.status.in_(ENROLLED_STATUSES), Cohort.starts_on <= P_END,
-                             Cohort.ends_on >= P_START), cohorts=True).subquery()
+                      .where(Application.status.in_(ENROLLED_STATUSES)),
+                      Cohort.starts_on <= P_END, Cohort.ends_on >= P_START).subquery()
     enrolled = select(func.count(places.c.user_id.distinct()).label("enrolled"),
                       *[func.count().filter(places.c.applicant_group == own).label(f"group_{own}")
                         for own in GROUP_AUDIENCE]).subquery()
     earned = (select(Certificate.id).where(Certificate.user_id == Application.user_id,
                                            Certificate.cohort_id == Application.cohort_id).exists())
     ended = of_scope(select(func.count().label("ended"), func.count().filter(earned).label("completed"))
-                     .where(Application.status.in_(ENROLLED_STATUSES), Cohort.ends_on >= P_START,
-                            Cohort.ends_on <= P_END, Cohort.ends_on < P_TODAY), cohorts=True).subquery()
+                     .where(Application.status.in_(ENROLLED_STATUSES)),
+                     Cohort.ends_on >= P_START, Cohort.ends_on <= P_END, Cohort.ends_on < P_TODAY).subquery()
     # Classes are counted from their own table, not through the applications.
     classes = (select(func.count()).select_from(Cohort)
                .where(Cohort.starts_on <= P_END, Cohort.ends_on >= P_START, *_programme_filters(shape)))
