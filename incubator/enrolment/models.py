@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.extensions import db
@@ -116,6 +116,9 @@ class Application(db.Model):
                         name="known_status"),
         CheckConstraint("applicant_group IN ({})".format(", ".join(f"'{g}'" for g in GROUPS)),
                         name="known_group"),
+        # The review queue: a base's applications of one status, newest (or
+        # oldest) first, a page at a time, without sorting them all.
+        Index("ix_applications_site_status_submitted", "site_id", "status", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
