@@ -531,11 +531,13 @@ def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
     """Mentees with no active or completed mentorship and no proposal waiting."""
     from incubator.shops.models import Shop
 
-    # Each mentee is shown by name (her shop's, for a shop): the person, her
-    # roles and the shop come in the same statement, not one query per mentee.
+    # Each mentee is shown by name (her shop's, for a shop): the person and
+    # the shop come in the same statement, not one query per mentee. Her
+    # roles are not needed, and not loaded: a district base has hundreds of
+    # unmatched mentees, and every object loaded costs time (issue 11).
     query = select(MenteeNeed).join(User, User.id == MenteeNeed.user_id).where(
         *_unmatched_clauses(site_id)).options(
-        contains_eager(MenteeNeed.user).joinedload(User.role_grants),
+        contains_eager(MenteeNeed.user).lazyload(User.role_grants),
         joinedload(MenteeNeed.shop).lazyload(Shop.ticks))
     if cohort is not None:
         ids = [u.id for u in cohort_mentees(cohort)]
@@ -606,11 +608,13 @@ class Labels:
         return _("; ")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Match:
     """A mentor (a Candidate) for a mentee, with her score. The reasons are
     put into words, and her profile loaded, only for the matches a page
-    shows: a base has hundreds of mentors (issue 11)."""
+    shows: a base has hundreds of mentors (issue 11). Slots: a batch preview
+    makes thousands of these, and fewer objects mean fewer pauses to
+    collect garbage."""
     need: MenteeNeed
     mentor: Candidate
     score: int
@@ -618,6 +622,7 @@ class Match:
     pending_with_this_mentee: bool = False
     labels: Labels | None = None
     loaded_profile: MentorProfile | None = field(default=None, repr=False)
+    worded: list[str] | None = field(default=None, init=False, repr=False)
 
     @property
     def profile(self) -> MentorProfile:
@@ -626,9 +631,11 @@ class Match:
             self.loaded_profile = db.session.get(MentorProfile, self.mentor.profile_id)
         return self.loaded_profile
 
-    @cached_property
+    @property
     def reasons(self) -> list[str]:
-        return pair_reasons(self.need, self.mentor, self.places_left, self.labels)
+        if self.worded is None:
+            self.worded = pair_reasons(self.need, self.mentor, self.places_left, self.labels)
+        return self.worded
 
     @property
     def explanation(self) -> str:
@@ -766,6 +773,8 @@ SHOWN_OPTIONS = 5  # mentors offered in each row of a batch preview, besides the
 class PlanRow:
     """One mentee of a batch: the mentors she could have, and the one chosen."""
 
+    __slots__ = ("plan", "index", "need", "chosen")
+
     def __init__(self, plan: "Plan", index: int, need: MenteeNeed):
         self.plan, self.index, self.need = plan, index, need
         self.chosen: Match | None = None
@@ -810,12 +819,12 @@ class Plan:
         self._mentors, self._left = mentors, places_left
         self.scores, self.feasible = scores, feasible
         self.rows = [PlanRow(self, i, need) for i, need in enumerate(needs)]
-        self._matches: dict[tuple[int, int], Match] = {}
+        self._matches: dict[int, Match] = {}  # by i * mentors + j (an int key: no tuple per pair)
         self.labels = Labels()
         self._ranked: np.ndarray | None = None
 
     def match(self, i: int, j: int) -> Match:
-        key = (i, int(j))
+        key = i * len(self._mentors) + int(j)
         if key not in self._matches:
             self._matches[key] = Match(self.rows[i].need, self._mentors[j], int(self.scores[i, j]),
                                         self._left[j], labels=self.labels)
