@@ -201,6 +201,41 @@ def test_accepting_inline_swaps_the_row_and_the_places_left(client):
     assert "<html" not in html
 
 
+def test_each_queue_row_is_one_form_whose_buttons_name_the_move(client):
+    cohort = make_cohort(capacity=2)
+    first, second = make_application(cohort), make_application(cohort)
+    login(client, make_user("staff", locale="en"))
+    html = client.get("/staff/applications?status=submitted").get_data(as_text=True)
+    row = html.split(f'id="application-{first.id}"')[1].split("</tr>")[0]
+    assert row.count("<form") == 1 and row.count('name="csrf_token"') == 1
+    assert 'name="move" value="accept"' in row and 'name="move" value="reject"' in row
+    assert f'hx-post="/staff/applications/{first.id}/decision"' in row
+    # htmx sends the button pressed: the row swaps itself.
+    response = post(client, f"/staff/applications/{first.id}/decision", {"move": "waitlist"}, htmx=True)
+    assert response.status_code == 200 and "On the waiting list" in response.get_data(as_text=True)
+    # Without JavaScript the same form posts and comes back to the queue it came from.
+    response = post(client, f"/staff/applications/{second.id}/decision?next=/staff/applications?status%3Dsubmitted",
+                    {"move": "accept"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/staff/applications?status=submitted")
+    assert post(client, f"/staff/applications/{second.id}/decision", {"move": "nonsense"}).status_code == 404
+    db.session.expire_all()
+    assert (first.status, second.status) == ("waitlisted", "accepted")
+
+
+def test_the_class_filter_lists_classes_not_yet_ended_and_the_chosen_one(client):
+    current = make_cohort(make_programme(name="宝妈主播孵化计划"), name="第九期")
+    ended = make_cohort(make_programme(name="乡村特产直播带货"), name="第一期", starts_in_days=-90, length_days=30)
+    make_application(ended, user=make_user("trainee", name="吴桂兰"))
+    login(client, make_user("staff", locale="en"))
+    html = client.get("/staff/applications").get_data(as_text=True)
+    assert f'<option value="{current.id}">' in html and f'<option value="{ended.id}"' not in html
+    assert "吴桂兰" in html  # her application is still in the queue, with its class
+    assert "open from its programme" in html
+    chosen = client.get(f"/staff/applications?cohort={ended.id}").get_data(as_text=True)
+    assert f'<option selected value="{ended.id}">' in chosen or f'<option value="{ended.id}" selected>' in chosen
+    assert client.get("/staff/applications?cohort=²").status_code == 200  # not an id: no filter, no error
+
+
 def test_accepting_a_full_class_says_why_and_writes_nothing(client):
     cohort = make_cohort(capacity=1)
     make_application(cohort, status="confirmed")

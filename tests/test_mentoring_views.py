@@ -50,6 +50,38 @@ def test_a_mentee_sees_explained_suggestions_and_asks_a_mentor(client):
     assert (proposal.source, proposal.message) == ("mentee", "想学直播")
 
 
+def test_staff_see_the_ten_best_mentors_ranked_and_can_show_more(client):
+    # 12 mentors with a free place, each a little better than the one before:
+    # one more shared time slot (up to six), then one more skill in common.
+    keys = ["live_hosting", "product_photography", "short_video", "platform_operations", "cross_border"]
+    slots = ["mon_morning", "mon_afternoon", "mon_evening", "tue_morning", "tue_afternoon", "tue_evening"]
+    need = make_need(availability=slots, skill_keys=keys)
+    for n in range(12):
+        make_mentor(f"导师{n:02d}", availability=slots[:n], skill_keys=keys[:max(n - 6, 0)], capacity=3)
+    login(client, make_user("staff", locale="en"))
+    html = client.get(f"/mentoring/needs/{need.id}").get_data(as_text=True)
+    assert "12 mentors have a free place" in html
+    assert html.count('class="card" id="match-') == 10
+    ranked = [html.index(f"导师{n:02d}") for n in range(11, 1, -1)]
+    assert ranked == sorted(ranked)  # best first
+    assert "导师01" not in html and "导师00" not in html
+    assert "5 skills in common" in html
+    assert "both free on Monday mornings, Monday afternoons, Monday evenings and 3 more times" in html
+    assert "Show 2 more mentors" in html and "10 of 12 shown" in html
+    assert f'href="/mentoring/needs/{need.id}?show=20#match-11"' in html  # works without JavaScript
+
+    # htmx asks for the next ones only: they take the link's place.
+    more = htmx_get(client, f"/mentoring/needs/{need.id}?show=20&after=10").get_data(as_text=True)
+    assert "<html" not in more and "<h1" not in more
+    assert more.count('class="card" id="match-') == 2 and 'id="match-11"' in more and 'id="match-12"' in more
+    assert "导师01" in more and "导师00" in more and "导师11" not in more
+    assert "Show" not in more.split("</li>")[-1]  # no more to show
+
+    # The plain link (and a reload of the pushed address) shows all twelve.
+    html = client.get(f"/mentoring/needs/{need.id}?show=20").get_data(as_text=True)
+    assert html.count('class="card" id="match-') == 12 and "more mentor" not in html
+
+
 def test_a_mentee_edits_her_needs_and_bad_input_comes_back_422(client):
     by_key = skills()
     need = make_need()
@@ -234,3 +266,26 @@ def test_hostile_text_and_numbers_are_refused_or_stored_harmlessly(client):
     huge = post(client, "/mentoring/profile", {"capacity": "2", "skills": ["99999999999999999999"]})
     assert huge.status_code == 422
     assert post(client, "/mentoring/profile", {"capacity": "99999999999999999999"}).status_code == 422
+
+
+def test_the_batch_preview_offers_each_mentee_her_best_few_mentors(client):
+    from incubator.mentoring.service import SHOWN_OPTIONS
+
+    # Eight mentors: five share one or two of her times, three none.
+    mentors = [make_mentor(f"导师{n}", availability=("mon_morning", "tue_morning")[:n % 3], capacity=1)
+               for n in range(8)]
+    need = make_need(availability=("mon_morning", "tue_morning"))
+    login(client, make_user("staff", locale="en"))
+    html = post(client, "/mentoring/match/preview", {"scope": "unmatched"}, htmx=True).get_data(as_text=True)
+    select = html.split(f'name="pair-{need.id}"')[1].split("</select>")[0]
+    assert SHOWN_OPTIONS == 5
+    assert select.count("<option") == 5 + 1  # her best five, and "no mentor for now"
+    assert "导师0" not in select and "导师3" not in select and "导师6" not in select
+    assert f'aria-label="Mentor for {need.mentee_name}"' in html
+    assert f'href="/mentoring/needs/{need.id}"' in html  # her page lists every mentor
+    # A mentor chosen who is not among the five (a page left open while
+    # things changed) is kept, and offered in her list.
+    last = mentors[6]
+    html = post(client, "/mentoring/match/preview", {"scope": "unmatched", "manual": "1",
+                                                     f"pair-{need.id}": str(last.id)}, htmx=True).get_data(as_text=True)
+    assert f'<option value="{last.id}" selected>' in html

@@ -132,6 +132,9 @@ class Application(db.Model):
         # index alone; at district scale a base has tens of thousands.
         Index("ix_applications_site_id_submitted_at", "site_id", "submitted_at", "user_id"),
         Index("ix_applications_site_id_status", "site_id", "status", "cohort_id", "user_id", "applicant_group"),
+        # The review queue: a base's applications of one status, newest (or
+        # oldest) first, a page at a time, without sorting them all.
+        Index("ix_applications_site_status_submitted", "site_id", "status", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

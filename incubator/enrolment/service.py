@@ -291,6 +291,22 @@ def cohorts_for_site(site_id: int | None) -> list[Cohort]:
     return list(db.session.scalars(statement))
 
 
+def review_cohorts(site_id: int | None, chosen_id: int | None = None, today: date | None = None) -> list[Cohort]:
+    """The classes the review queue can filter by: those not yet ended (a
+    district base has hundreds of classes over the years, and listing them
+    all was most of the queue page), and the chosen one whatever its dates.
+    An ended class's applications open from its programme page. Newest first."""
+    today = today or local_today()
+    wanted = Cohort.ends_on >= today
+    if chosen_id:
+        wanted = or_(wanted, Cohort.id == chosen_id)
+    statement = (select(Cohort).where(wanted).options(selectinload(Cohort.programme))
+                 .order_by(Cohort.starts_on.desc(), Cohort.id.desc()))
+    if site_id is not None:
+        statement = statement.where(Cohort.site_id == site_id)
+    return list(db.session.scalars(statement))
+
+
 def lock_cohort(cohort_id: int) -> Cohort:
     """Take the cohort's row lock for the rest of the transaction.
 
@@ -676,9 +692,9 @@ def review_query(*, site_id: int | None, cohort_id: int | None = None, status: s
                  group: str | None = None, text: str = "", oldest_first: bool = False):
     """The review queue's select, for web.paginate()."""
     # The people come with the page (no query per row); their classes are
-    # already loaded by the filter form's list (cohorts_for_site).
+    # loaded after it, with the places left (the view's _seat_cohorts).
     statement = select(Application).join(User, Application.user_id == User.id).options(
-        contains_eager(Application.user))
+        contains_eager(Application.user).lazyload(User.role_grants))  # the rows show no roles
     if site_id is not None:
         statement = statement.where(Application.site_id == site_id)
     if cohort_id:

@@ -420,17 +420,22 @@ def _answer_text(question, value) -> str:
 
 # --- Staff: review ------------------------------------------------------------
 
+def _chosen_cohort(form) -> int | None:
+    """The class filter's id, or None for anything that is not one."""
+    text = form.cohort.data or ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _queue_form() -> QueueFilterForm:
     form = QueueFilterForm(request.args)
-    cohorts = service.cohorts_for_site(_site_scope())
+    cohorts = service.review_cohorts(_site_scope(), _chosen_cohort(form))
     form.cohort.choices = [("", _("Every class"))] + [(str(c.id), f"{c.programme.name} · {c.name}")
                                                       for c in cohorts]
     return form
 
 
 def _queue_filters(form) -> dict:
-    cohort_id = form.cohort.data if (form.cohort.data or "").isdigit() else None
-    return {"cohort_id": int(cohort_id) if cohort_id else None,
+    return {"cohort_id": _chosen_cohort(form),
             "status": form.status.data if form.status.data in APPLICATION_STATUSES else None,
             "group": form.group.data if form.group.data in GROUPS else None,
             "text": form.q.data or "", "oldest_first": form.sort.data == "old"}
@@ -469,10 +474,15 @@ ACTIONS = {
 }
 
 
+# One form per row, whose buttons name the move (move=accept): a row's three
+# buttons share one action address and one CSRF token (issue 11: the queue's
+# rows were mostly three copies of each). /<action> stays for links and tests.
+@bp.route("/staff/applications/<int:application_id>/decision", methods=["POST"], defaults={"action": None})
 @bp.route("/staff/applications/<int:application_id>/<action>", methods=["POST"])
 @staff_required
-def decide(application_id: int, action: str):
+def decide(application_id: int, action: str | None):
     application = _staff_application(application_id)
+    action = action or request.form.get("move", "")
     if action not in ACTIONS:
         abort(404)
     func, done = ACTIONS[action]

@@ -184,6 +184,8 @@ class Mentorship(db.Model):
         # A mentee has at most one active mentor.
         Index("uq_mentorships_active_need", "need_id", unique=True,
               sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        # A mentor's active mentees (her load), without reading her whole history.
+        Index("ix_mentorships_profile_status", "profile_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ of the row takes the database's write lock first, which serialises writers).
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 import numpy as np
 from flask_babel import gettext as _
@@ -22,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from incubator.accounts.models import User
+from incubator.accounts.models import User, UserRole
 from incubator.audit import record_change
 from incubator.auth import MENTOR, STAFF_ROLES, can_see_site
 from incubator.errors import Conflict, DomainError, NotAllowed
@@ -58,6 +59,7 @@ from incubator.mentoring.vocabulary import (
     clean_slots,
     language_label,
     parse_languages,
+    skill_label,
     slot_phrase,
     slots_from_answer,
 )
@@ -405,21 +407,47 @@ def _count_per_profile(model, site_id: int, *conditions):
             .group_by(model.profile_id).subquery())
 
 
-@dataclass
+@dataclass(eq=False)
 class Candidate:
-    profile: MentorProfile
-    load: Load
+    """A mentor as scoring sees her: plain values, no ORM objects. A base has
+    hundreds of mentors and every one is scored, but a page shows a few:
+    building a profile, person and roles for each mentor was most of the
+    suggestions page's time (issue 11). Those shown are loaded afterwards
+    (load_profiles)."""
+    profile_id: int
+    user_id: int
+    site_id: int
+    name: str
+    willing: bool  # taking mentees, account active, holds the mentor role
+    capacity: int
+    categories: list
+    languages: list
+    availability: list
+    skills: list[MentoringSkill] = field(default_factory=list)
+    load: Load = field(default_factory=Load)
     asked: bool = False  # the given mentee's proposal to her is waiting
+
+    @classmethod
+    def of(cls, profile: MentorProfile) -> "Candidate":
+        """The same facts, read from a loaded profile (one pair at a time)."""
+        return cls(profile.id, profile.user_id, profile.site_id, profile.user.display_name,
+                   _willing(profile.active, profile.user.active, profile.user.has_role(MENTOR)),
+                   profile.capacity, profile.categories or [], profile.languages or [], profile.availability or [],
+                   list(profile.skills))
+
+
+def _willing(taking_mentees: bool, account_active: bool, is_mentor: bool) -> bool:
+    return bool(taking_mentees and account_active and is_mentor)
 
 
 def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
     """The site's mentors whose account is active, by name, each with her
-    person and roles, her skills and her load (active mentorships, proposals
-    waiting), and for `need` whether that mentee has asked her already.
+    skills and her load (active mentorships, proposals waiting), and for
+    `need` whether that mentee has asked her already.
 
-    Two statements however many mentors the base has: scoring reads all of
-    this for every mentor, and loading it per mentor was the N+1 of the
-    suggestions page and the batch preview (issue 11)."""
+    Two statements however many mentors the base has (no query per mentor:
+    that was the N+1 of the suggestions page and the batch preview), and
+    plain rows rather than ORM objects (see Candidate)."""
     active = _count_per_profile(Mentorship, site_id, Mentorship.status == ACTIVE)
     pending = _count_per_profile(MatchProposal, site_id, MatchProposal.status == PENDING)
     asked = false()
@@ -427,19 +455,47 @@ def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
         asked = select(MatchProposal.id).where(
             MatchProposal.need_id == need.id, MatchProposal.profile_id == MentorProfile.id,
             MatchProposal.status == PENDING).exists()
+    is_mentor = select(UserRole.id).where(UserRole.user_id == User.id, UserRole.role == MENTOR).exists()
     rows = db.session.execute(
-        select(MentorProfile, func.coalesce(active.c.n, 0), func.coalesce(pending.c.n, 0), asked)
+        select(MentorProfile.id, MentorProfile.user_id, MentorProfile.site_id, User.display_name,
+               MentorProfile.active, User.active, is_mentor, MentorProfile.capacity, MentorProfile.categories,
+               MentorProfile.languages, MentorProfile.availability, func.coalesce(active.c.n, 0),
+               func.coalesce(pending.c.n, 0), asked)
         .join(User, User.id == MentorProfile.user_id)
         .outerjoin(active, active.c.profile_id == MentorProfile.id)
         .outerjoin(pending, pending.c.profile_id == MentorProfile.id)
         .where(MentorProfile.site_id == site_id, User.active.is_(True))
-        .options(contains_eager(MentorProfile.user).joinedload(User.role_grants))
-        .order_by(User.display_name, MentorProfile.id)).unique()
-    found = [Candidate(profile, Load(n_active, n_pending), bool(was_asked))
-             for profile, n_active, n_pending, was_asked in rows]
-    _attach_skills([c.profile for c in found], mentor_profile_skills.c.profile_id,
-                   mentor_profile_skills.c.skill_id)
+        .order_by(User.display_name, MentorProfile.id))
+    found = [Candidate(profile_id, user_id, profile_site, name, _willing(taking, account_active, mentor),
+                       capacity, categories or [], languages or [], availability or [],
+                       load=Load(n_active, n_pending), asked=bool(was_asked))
+             for (profile_id, user_id, profile_site, name, taking, account_active, mentor, capacity, categories,
+                  languages, availability, n_active, n_pending, was_asked) in rows]
+    by_id = {c.profile_id: c for c in found}
+    of_site = select(MentorProfile.id).where(MentorProfile.site_id == site_id)
+    for profile_id, skill in db.session.execute(
+            select(mentor_profile_skills.c.profile_id, MentoringSkill)
+            .join(MentoringSkill, MentoringSkill.id == mentor_profile_skills.c.skill_id)
+            .where(mentor_profile_skills.c.profile_id.in_(of_site)).order_by(MentoringSkill.id)):
+        if profile_id in by_id:
+            by_id[profile_id].skills.append(skill)
     return found
+
+
+def load_profiles(chosen: list[Candidate]) -> dict[int, MentorProfile]:
+    """The mentor profiles of these candidates, with their person, by profile
+    id: one statement, for the few a page shows. Their skills come from the
+    candidates (already read), not from another query."""
+    if not chosen:
+        return {}
+    profiles = {p.id: p for p in db.session.scalars(
+        select(MentorProfile).where(MentorProfile.id.in_([c.profile_id for c in chosen]))
+        .options(joinedload(MentorProfile.user).lazyload(User.role_grants)))}
+    for candidate in chosen:
+        profile = profiles.get(candidate.profile_id)
+        if profile is not None and "skills" not in inspect(profile).dict:
+            set_committed_value(profile, "skills", list(candidate.skills))
+    return profiles
 
 
 def _attach_skills(owners, owner_column, skill_column) -> None:
@@ -475,11 +531,13 @@ def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
     """Mentees with no active or completed mentorship and no proposal waiting."""
     from incubator.shops.models import Shop
 
-    # Each mentee is shown by name (her shop's, for a shop): the person, her
-    # roles and the shop come in the same statement, not one query per mentee.
+    # Each mentee is shown by name (her shop's, for a shop): the person and
+    # the shop come in the same statement, not one query per mentee. Her
+    # roles are not needed, and not loaded: a district base has hundreds of
+    # unmatched mentees, and every object loaded costs time (issue 11).
     query = select(MenteeNeed).join(User, User.id == MenteeNeed.user_id).where(
         *_unmatched_clauses(site_id)).options(
-        contains_eager(MenteeNeed.user).joinedload(User.role_grants),
+        contains_eager(MenteeNeed.user).lazyload(User.role_grants),
         joinedload(MenteeNeed.shop).lazyload(Shop.ticks))
     if cohort is not None:
         ids = [u.id for u in cohort_mentees(cohort)]
@@ -526,42 +584,127 @@ def mentor_loads(site_id: int) -> list[MentorLoad]:
 
 # --- Scores and explanations ---------------------------------------------------------------
 
-@dataclass
+class Labels:
+    """Labels (skills, times, categories, languages, separators) in the reader's
+    language, each looked up once for a whole batch instead of once per pair:
+    Flask-Babel takes about 8 µs a string, and a batch preview explains
+    hundreds of pairs. Made per request, so one language throughout."""
+
+    def __init__(self):
+        self._known: dict = {}
+
+    def __call__(self, word_of, value) -> str:
+        key = (word_of, value)
+        if key not in self._known:
+            self._known[key] = str(word_of(value))
+        return self._known[key]
+
+    @cached_property
+    def comma(self) -> str:
+        return _(", ")
+
+    @cached_property
+    def semicolon(self) -> str:
+        return _("; ")
+
+
+@dataclass(eq=False, slots=True)
 class Match:
-    profile: MentorProfile
+    """A mentor (a Candidate) for a mentee, with her score. The reasons are
+    put into words, and her profile loaded, only for the matches a page
+    shows: a base has hundreds of mentors (issue 11). Slots: a batch preview
+    makes thousands of these, and fewer objects mean fewer pauses to
+    collect garbage."""
+    need: MenteeNeed
+    mentor: Candidate
     score: int
-    reasons: list = field(default_factory=list)
     places_left: int = 0
     pending_with_this_mentee: bool = False
+    labels: Labels | None = None
+    loaded_profile: MentorProfile | None = field(default=None, repr=False)
+    worded: list[str] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def profile(self) -> MentorProfile:
+        """Her profile: loaded with the others shown (load_profiles), or now."""
+        if self.loaded_profile is None:
+            self.loaded_profile = db.session.get(MentorProfile, self.mentor.profile_id)
+        return self.loaded_profile
+
+    @property
+    def reasons(self) -> list[str]:
+        if self.worded is None:
+            self.worded = pair_reasons(self.need, self.mentor, self.places_left, self.labels)
+        return self.worded
 
     @property
     def explanation(self) -> str:
-        return _("; ").join(str(r) for r in self.reasons)
+        return (self.labels or Labels()).semicolon.join(str(r) for r in self.reasons)
 
 
-def score_pair(need: MenteeNeed, profile: MentorProfile, places_left: int,
-               settings: MatchingSettings) -> tuple[int, list[str]]:
-    """The score of a mentor for a mentee, and the plain reasons behind it.
+def _in_common(need_lists: list[list], profile_lists: list[list], *, need_repeats: bool = True,
+               profile_repeats: bool = False) -> np.ndarray:
+    """How many items each mentee's list shares with each mentor's list, as a
+    (mentees × mentors) array: one matrix product over the words the mentees
+    use. An item listed twice counts twice on the side whose repeats count,
+    as the reasons count them (pair_reasons)."""
+    vocabulary: dict = {}
+    for items in need_lists:
+        for item in items:
+            vocabulary.setdefault(item, len(vocabulary))
+
+    def incidence(lists, repeats):
+        table = np.zeros((len(lists), len(vocabulary)), dtype=np.int64)
+        for row, items in enumerate(lists):
+            for item in items:
+                column = vocabulary.get(item)
+                if column is not None:
+                    table[row, column] = table[row, column] + 1 if repeats else 1
+        return table
+
+    return incidence(need_lists, need_repeats) @ incidence(profile_lists, profile_repeats).T
+
+
+def score_table(needs: list[MenteeNeed], mentors: list[Candidate], places_left: list[int],
+                settings: MatchingSettings) -> np.ndarray:
+    """The scores of every mentor (columns) for every mentee (rows), the one
+    place the formula lives:
 
     skills in common × weight_skill + category × weight_category + languages in
     common × weight_language + shared time slots (at most 6) × weight_availability
-    + weight_capacity × the share of her places still free.
+    + weight_capacity × the share of her places still free (places_left).
+
+    Whole arrays at once: a batch of 600 mentees against 400 mentors is a
+    quarter of a million pairs, far too many to score one by one in Python.
     """
+    skills = _in_common([[s.id for s in n.skills] for n in needs], [[s.id for s in m.skills] for m in mentors],
+                        need_repeats=False, profile_repeats=True)
+    category = _in_common([[n.category] if n.category else [] for n in needs], [m.categories for m in mentors])
+    slots = _in_common([n.availability or [] for n in needs], [m.availability for m in mentors])
+    languages = _in_common([n.languages or [] for n in needs], [m.languages for m in mentors])
+    free = np.array([round(settings.weight_capacity * max(left, 0) / m.capacity) if m.capacity else 0
+                     for m, left in zip(mentors, places_left, strict=True)], dtype=np.int64)
+    return (settings.weight_skill * skills + settings.weight_category * (category > 0)
+            + settings.weight_availability * np.minimum(slots, 6) + settings.weight_language * languages
+            + free[np.newaxis, :])
+
+
+def pair_reasons(need: MenteeNeed, profile: MentorProfile | Candidate, places_left: int,
+                 labels: Labels | None = None) -> list[str]:
+    """Why a mentor suits a mentee, in plain words (the parts of her score)."""
+    label = labels or Labels()
+    comma = label.comma
     reasons: list[str] = []
-    score = 0
     need_skill_ids = {s.id for s in need.skills}
     common = [s for s in profile.skills if s.id in need_skill_ids]
     if common:
-        score += settings.weight_skill * len(common)
         reasons.append(ngettext("%(num)d skill in common: %(names)s", "%(num)d skills in common: %(names)s",
-                                len(common), names=_(", ").join(s.label for s in common)))
+                                len(common), names=comma.join(label(skill_label, s) for s in common)))
     if need.category and need.category in (profile.categories or []):
-        score += settings.weight_category
-        reasons.append(_("knows %(category)s", category=category_label(need.category)))
+        reasons.append(_("knows %(category)s", category=label(category_label, need.category)))
     shared_slots = [slot for slot in need.availability or [] if slot in set(profile.availability or [])]
     if shared_slots:
-        score += settings.weight_availability * min(len(shared_slots), 6)
-        shown = _(", ").join(slot_phrase(s) for s in shared_slots[:3])
+        shown = comma.join(label(slot_phrase, s) for s in shared_slots[:3])
         if len(shared_slots) > 3:
             reasons.append(ngettext("both free on %(times)s and %(num)d more time",
                                     "both free on %(times)s and %(num)d more times",
@@ -570,55 +713,131 @@ def score_pair(need: MenteeNeed, profile: MentorProfile, places_left: int,
             reasons.append(_("both free on %(times)s", times=shown))
     languages = [w for w in need.languages or [] if w in set(profile.languages or [])]
     if languages:
-        score += settings.weight_language * len(languages)
         telling = [w for w in languages if w != "普通话"] or languages
-        reasons.append(_("speaks %(languages)s", languages=_(", ").join(language_label(w) for w in telling)))
-    if profile.capacity:
-        score += round(settings.weight_capacity * max(places_left, 0) / profile.capacity)
+        reasons.append(_("speaks %(languages)s", languages=comma.join(label(language_label, w) for w in telling)))
     reasons.append(ngettext("%(left)d of %(num)d place left", "%(left)d of %(num)d places left",
                             profile.capacity, left=places_left))
-    return score, reasons
+    return reasons
+
+
+def score_pair(need: MenteeNeed, profile: MentorProfile, places_left: int,
+               settings: MatchingSettings) -> tuple[int, list[str]]:
+    """The score of one mentor for one mentee, and the plain reasons behind it."""
+    score = int(score_table([need], [Candidate.of(profile)], [places_left], settings)[0, 0])
+    return score, pair_reasons(need, profile, places_left)
+
+
+def _eligible_table(needs: list[MenteeNeed], mentors: list[Candidate]) -> np.ndarray:
+    """Which mentors (columns) may mentor which mentees (rows): willing (see
+    Candidate), of the mentee's base, and not the mentee herself."""
+    willing = np.array([m.willing for m in mentors], dtype=bool)
+    sites = np.array([m.site_id for m in mentors], dtype=np.int64)
+    users = np.array([m.user_id for m in mentors], dtype=np.int64)
+    need_sites = np.array([n.site_id for n in needs], dtype=np.int64)
+    need_users = np.array([n.user_id for n in needs], dtype=np.int64)
+    return (willing[np.newaxis, :] & (need_sites[:, np.newaxis] == sites[np.newaxis, :])
+            & (need_users[:, np.newaxis] != users[np.newaxis, :]))
 
 
 def _eligible(need: MenteeNeed, profile: MentorProfile) -> bool:
-    return (profile.active and profile.site_id == need.site_id and profile.user_id != need.user_id
-            and profile.user.active and profile.user.has_role(MENTOR))
+    return bool(_eligible_table([need], [Candidate.of(profile)])[0, 0])
 
 
-def suggestions(need: MenteeNeed, settings: MatchingSettings | None = None) -> list[Match]:
-    """Mentors for this mentee, best first. Paused or full mentors are left out."""
+def suggestions(need: MenteeNeed, settings: MatchingSettings | None = None, *,
+                first: int | None = None) -> list[Match]:
+    """Mentors for this mentee, best first. Paused or full mentors are left out.
+
+    Every mentor is scored; the `first` best (all when None) come with their
+    profiles, loaded in one statement, and a match's reasons are worded when
+    read: a page shows ten of hundreds."""
     settings = settings or settings_for(need.site_id)
-    matches = []
-    for candidate in candidates(need.site_id, need):
-        profile = candidate.profile
-        if not _eligible(need, profile):
-            continue
-        left = profile.capacity - candidate.load.active
-        if left <= 0:
-            continue
-        score, reasons = score_pair(need, profile, left, settings)
-        matches.append(Match(profile, score, reasons, left, candidate.asked))
-    matches.sort(key=lambda m: (-m.score, m.profile.user.display_name))
+    found = [c for c in candidates(need.site_id, need) if c.capacity - c.load.active > 0]
+    left = [c.capacity - c.load.active for c in found]
+    scores = score_table([need], found, left, settings)[0]
+    eligible = _eligible_table([need], found)[0]
+    labels = Labels()
+    matches = [Match(need, c, int(scores[j]), left[j], c.asked, labels) for j, c in enumerate(found) if eligible[j]]
+    matches.sort(key=lambda m: (-m.score, m.mentor.name))
+    shown = matches if first is None else matches[:first]
+    profiles = load_profiles([m.mentor for m in shown])
+    for match in shown:
+        match.loaded_profile = profiles.get(match.mentor.profile_id)
     return matches
 
 
 # --- Batch matching -------------------------------------------------------------------------
 
-@dataclass
+SHOWN_OPTIONS = 5  # mentors offered in each row of a batch preview, besides the chosen one
+
+
 class PlanRow:
-    need: MenteeNeed
-    options: list[Match]
-    chosen: Match | None = None
+    """One mentee of a batch: the mentors she could have, and the one chosen."""
+
+    __slots__ = ("plan", "index", "need", "chosen")
+
+    def __init__(self, plan: "Plan", index: int, need: MenteeNeed):
+        self.plan, self.index, self.need = plan, index, need
+        self.chosen: Match | None = None
+
+    @property
+    def options(self) -> list[Match]:
+        """Every mentor she could have, best first."""
+        return [self.plan.match(self.index, j) for j in self.plan.ranked(self.index)]
+
+    @property
+    def shown(self) -> list[Match]:
+        """Her SHOWN_OPTIONS best mentors, and the chosen one wherever she
+        ranks: the preview's list, short because it is repeated for every
+        mentee (her own page lists every mentor)."""
+        best = [self.plan.match(self.index, j) for j in self.plan.ranked(self.index)[:SHOWN_OPTIONS]]
+        if self.chosen is not None and self.chosen not in best:
+            best.append(self.chosen)
+        return best
+
+    @property
+    def has_options(self) -> bool:
+        return bool(self.plan.feasible[self.index].any())
 
     def option(self, profile_id: int | None) -> Match | None:
-        return next((m for m in self.options if m.profile.id == profile_id), None)
+        j = self.plan.column.get(profile_id)
+        if j is None or not self.plan.feasible[self.index, j]:
+            return None
+        return self.plan.match(self.index, j)
 
 
-@dataclass
 class Plan:
-    rows: list[PlanRow]
-    places: dict[int, int]  # profile id -> places free for new proposals
-    profiles: dict[int, MentorProfile]
+    """A batch: every mentee against every mentor of the base, as arrays (the
+    scores, and which pairs are possible); Match objects are made only for
+    the pairs something looks at."""
+
+    shown_options = SHOWN_OPTIONS
+
+    def __init__(self, needs: list[MenteeNeed], mentors: list[Candidate], places_left: list[int],
+                 places: list[int], scores: np.ndarray, feasible: np.ndarray):
+        self.places = {m.profile_id: n for m, n in zip(mentors, places, strict=True)}  # free for new proposals
+        self.column = {m.profile_id: j for j, m in enumerate(mentors)}
+        self._mentors, self._left = mentors, places_left
+        self.scores, self.feasible = scores, feasible
+        self.rows = [PlanRow(self, i, need) for i, need in enumerate(needs)]
+        self._matches: dict[int, Match] = {}  # by i * mentors + j (an int key: no tuple per pair)
+        self.labels = Labels()
+        self._ranked: np.ndarray | None = None
+
+    def match(self, i: int, j: int) -> Match:
+        key = i * len(self._mentors) + int(j)
+        if key not in self._matches:
+            self._matches[key] = Match(self.rows[i].need, self._mentors[j], int(self.scores[i, j]),
+                                        self._left[j], labels=self.labels)
+        return self._matches[key]
+
+    def ranked(self, i: int) -> np.ndarray:
+        """Row i's possible mentors (column numbers), best score first; equal
+        scores in the mentors' order (by name)."""
+        if self._ranked is None:
+            keyed = np.where(self.feasible, -self.scores, np.iinfo(np.int64).max)
+            self._ranked = np.argsort(keyed, axis=1, kind="stable")
+        order = self._ranked[i]
+        return order[self.feasible[i, order]]
 
     @property
     def total(self) -> int:
@@ -628,36 +847,42 @@ class Plan:
     def paired(self) -> int:
         return sum(1 for row in self.rows if row.chosen)
 
-    def overloaded(self) -> list[tuple[MentorProfile, int, int]]:
+    def overloaded(self) -> list[tuple[Candidate, int, int]]:
         """Mentors given more mentees than they have free places."""
         taken: dict[int, int] = {}
         for row in self.rows:
             if row.chosen:
-                taken[row.chosen.profile.id] = taken.get(row.chosen.profile.id, 0) + 1
-        return [(self.profiles[pid], n, self.places[pid]) for pid, n in taken.items() if n > self.places[pid]]
+                taken[row.chosen.mentor.profile_id] = taken.get(row.chosen.mentor.profile_id, 0) + 1
+        return [(self._mentors[self.column[pid]], n, self.places[pid])
+                for pid, n in taken.items() if n > self.places[pid]]
 
 
-def optimal_assignment(scores: list[list[int | None]], places: list[int]) -> list[int | None]:
+def optimal_assignment(scores, places: list[int]) -> list[int | None]:
     """For each mentee (row), the mentor (column) that maximises the total
     score, no mentor getting more mentees than her places. None: no mentor.
+    `scores` is a list of rows (None: impossible pair) or an array (NaN).
 
     Each mentor is expanded into one column per free place and the rectangular
     assignment problem is solved exactly (scipy's linear_sum_assignment, the
-    Jonker-Volgenant algorithm). Impossible pairs (None) are never chosen.
+    Jonker-Volgenant algorithm). Impossible pairs are never chosen.
     """
-    columns = [mentor for mentor, n in enumerate(places) for _ in range(max(n, 0))]
-    result: list[int | None] = [None] * len(scores)
-    if not scores or not columns:
+    if not len(scores):
+        return []
+    if isinstance(scores, np.ndarray):
+        matrix = scores.astype(float)
+    else:
+        matrix = np.array([[np.nan if v is None else v for v in row] for row in scores], dtype=float)
+    # A mentor never needs more copies than there are mentees.
+    copies = np.minimum(np.maximum(np.asarray(places, dtype=np.int64), 0), len(matrix))
+    result: list[int | None] = [None] * len(matrix)
+    if not copies.sum():
         return result
-    matrix = np.full((len(scores), len(columns)), INFEASIBLE, dtype=float)
-    for i, row in enumerate(scores):
-        for j, mentor in enumerate(columns):
-            if row[mentor] is not None:
-                matrix[i, j] = row[mentor]
-    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    columns = np.repeat(np.arange(len(copies)), copies)
+    expanded = np.nan_to_num(matrix[:, columns], nan=INFEASIBLE)
+    rows, cols = linear_sum_assignment(expanded, maximize=True)
     for i, j in zip(rows, cols, strict=True):
-        if matrix[i, j] > INFEASIBLE:
-            result[i] = columns[j]
+        if expanded[i, j] > INFEASIBLE:
+            result[i] = int(columns[j])
     return result
 
 
@@ -665,34 +890,19 @@ def plan_batch(site_id: int, needs: list[MenteeNeed], chosen: dict[int, int | No
     """A preview: every mentee with her options, and the optimal pairs (or the
     pairs staff chose by hand, when `chosen` maps need id -> profile id)."""
     settings = settings_for(site_id)
-    found = [c for c in candidates(site_id) if c.profile.active]
-    profiles = [c.profile for c in found]
-    counts = {c.profile.id: c.load for c in found}
+    found = [c for c in candidates(site_id) if c.willing]
     _attach_skills(needs, mentee_need_skills.c.need_id, mentee_need_skills.c.skill_id)
-    places = {p.id: max(p.capacity - counts[p.id].active - counts[p.id].pending, 0) for p in profiles}
-    rows = []
-    for need in needs:
-        options = []
-        for profile in profiles:
-            if places[profile.id] <= 0 or not _eligible(need, profile):
-                continue
-            left = profile.capacity - counts[profile.id].active
-            score, reasons = score_pair(need, profile, left, settings)
-            options.append(Match(profile, score, reasons, left))
-        options.sort(key=lambda m: (-m.score, m.profile.user.display_name))
-        rows.append(PlanRow(need, options))
-    plan = Plan(rows, places, {p.id: p for p in profiles})
+    left = [c.capacity - c.load.active for c in found]
+    places = [max(c.capacity - c.load.active - c.load.pending, 0) for c in found]
+    scores = score_table(needs, found, left, settings)
+    feasible = _eligible_table(needs, found) & (np.array(places, dtype=np.int64) > 0)[np.newaxis, :]
+    plan = Plan(needs, found, left, places, scores, feasible)
     if chosen is None:
-        order = [p.id for p in profiles]
-        matrix = []
-        for row in rows:
-            by_id = {m.profile.id: m.score for m in row.options}
-            matrix.append([by_id.get(pid) for pid in order])
-        picks = optimal_assignment(matrix, [places[pid] for pid in order])
-        for row, pick in zip(rows, picks, strict=True):
-            row.chosen = row.option(order[pick]) if pick is not None else None
+        picks = optimal_assignment(np.where(feasible, scores, np.nan), places)
+        for row, pick in zip(plan.rows, picks, strict=True):
+            row.chosen = plan.match(row.index, pick) if pick is not None else None
     else:
-        for row in rows:
+        for row in plan.rows:
             row.chosen = row.option(chosen.get(row.need.id))
     return plan
 
@@ -713,11 +923,15 @@ def confirm_batch(actor, site_id: int, needs: list[MenteeNeed], pairs: dict[int,
         raise DomainError(_l("One of the chosen mentors is no longer available. Preview again."))
     over = plan.overloaded()
     if over:
-        profile, n, free = over[0]
+        mentor, n, free = over[0]
         raise Conflict(_l("%(name)s has %(free)s free places but was given %(n)s mentees.",
-                          name=profile.user.display_name, free=free, n=n))
+                          name=mentor.name, free=free, n=n))
     settings = settings_for(site_id)
     made = []
+    chosen = [row.chosen for row in plan.rows if row.chosen]
+    profiles = load_profiles([match.mentor for match in chosen])
+    for match in chosen:
+        match.loaded_profile = profiles.get(match.mentor.profile_id)
     for row in plan.rows:
         if row.chosen:
             made.append(_new_proposal(actor, row.need, row.chosen.profile, FROM_STAFF, row.chosen.score,

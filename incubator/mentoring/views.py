@@ -221,6 +221,14 @@ def _need_or_404(need_id: int) -> MenteeNeed:
     return need
 
 
+SUGGESTIONS_STEP = 10  # mentors shown at first, and added by each "show more"
+
+
+def _count_arg(name: str, least: int) -> int:
+    """A count from the address (?show=20), never below `least`, never an error."""
+    return max(_small_int(request.args.get(name)) or 0, least)
+
+
 @bp.route("/needs/mine", methods=["POST"])
 @role_required(*MENTEE_ROLES)
 def start_need():
@@ -257,14 +265,21 @@ def need(need_id: int):
         else:
             flash(_("Saved. The suggestions below use what you entered."), "success")
             return redirect_to(url_for("mentoring.need", need_id=need.id))
-    context = {"form": form, "need": need, "matches": service.suggestions(need), "ask_form": AskForm(),
+    # Every mentor is scored; the best few are shown with their reasons, and
+    # "show more" adds the next ones (htmx: only those cards; ?show= keeps
+    # the count in the address, so the plain link and reload show them too).
+    wanted = _count_arg("show", SUGGESTIONS_STEP)
+    matches = service.suggestions(need, first=wanted)
+    shown = min(wanted, max(len(matches), SUGGESTIONS_STEP))
+    context = {"form": form, "need": need, "matches": matches, "shown": shown,
+               "after": min(_count_arg("after", 0), shown), "step": SUGGESTIONS_STEP, "ask_form": AskForm(),
                "is_mentee": current_user.id == need.user_id,
                "can_propose": service.is_staff_of(current_user, need.site_id),
                "has_mentor": any(m.status == "active" for m in service.mentorships_as_mentee(need.user_id)
                                  if m.need_id == need.id)}
     if form.is_submitted():
         return render_form_error("mentoring/need.html", **context)
-    return render("mentoring/need.html", **context)
+    return render("mentoring/need.html", "mentoring/_matches.html", **context)
 
 
 @bp.route("/needs/<int:need_id>/mentors/<int:profile_id>", methods=["POST"])

@@ -53,3 +53,25 @@ def test_trainee_home_panel_and_public_filter_are_accessible(phone_page):
     log_in(page, trainee)
     expect(page.get_by_role("button", name="确认入班")).to_be_visible()
     assert_accessible(page)
+
+
+def test_staff_decide_from_the_applicant_page_and_on_a_phone_queue(phone_page):
+    cohort = make_cohort(make_programme(name="宝妈主播孵化计划"), name="2027 年春季班", capacity=3)
+    first = make_application(cohort, user=make_user("trainee", name="黄小雨"))
+    make_application(cohort, user=make_user("trainee", name="赵敏"))
+    staff = make_user("staff", name="李强")
+    page = phone_page
+    log_in(page, staff)
+
+    # The applicant's page: a plain (boosted) form whose button says the move.
+    page.goto(f"/staff/applications/{first.id}")
+    page.get_by_role("button", name="候补 · 黄小雨", exact=True).click()
+    expect(page.locator("main")).to_contain_text("候补名单")
+    expect(page).to_have_url(f"{page.url.split('/staff')[0]}/staff/applications/{first.id}")
+
+    # The queue on a phone: the row swaps itself, rows read as cards.
+    page.goto("/staff/applications?status=submitted")
+    page.get_by_role("button", name="录取 · 赵敏", exact=True).click()
+    expect(page.locator("table.applications").get_by_text("已录取待确认")).to_be_visible()
+    expect(page.get_by_role("button", name="录取 · 赵敏", exact=True)).to_have_count(0)
+    assert_accessible(page)

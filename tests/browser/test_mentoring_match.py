@@ -10,7 +10,7 @@ from incubator.extensions import db
 from incubator.mentoring.models import MatchProposal
 from tests.browser.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, default_test_site, make_user
-from tests.factories_mentoring import make_mentor
+from tests.factories_mentoring import make_mentor, make_need
 
 
 def _cohort_with_applicants(names):
@@ -71,3 +71,33 @@ def test_staff_match_a_class_change_a_pair_and_confirm(laptop_page):
     db.session.expire_all()
     made = {(p.need.user_id, p.profile_id) for p in db.session.scalars(select(MatchProposal))}
     assert made == {(zhang.id, chen.id), (huang.id, chen.id)}
+
+
+def test_staff_see_the_best_mentors_first_and_show_more_on_a_phone(phone_page):
+    page = phone_page
+    slots = ["mon_morning", "mon_afternoon", "mon_evening", "tue_morning", "tue_afternoon", "tue_evening"]
+    need = make_need("张格琴", availability=slots)
+    for n in range(12):  # 导师11 shares the most times with her; 导师00 none
+        make_mentor(f"导师{n:02d}", availability=slots[:min(n, 6)], capacity=2, locale=None)
+    staff = make_user("staff", name="王芳")
+
+    page.goto("/login")
+    page.get_by_label("手机号或邮箱").fill(staff.phone)
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/home")
+
+    page.goto(f"/mentoring/needs/{need.id}")
+    cards = page.locator("ol.matches > li.card")
+    expect(cards).to_have_count(10)
+    expect(cards.first.locator(".rank")).to_have_text("1")
+    expect(cards.first).to_contain_text("周一上午")  # the reasons say why
+    assert_accessible(page)
+
+    page.get_by_role("link", name="再显示 2 位导师").click()
+    expect(cards).to_have_count(12)
+    expect(page).to_have_url(f"{page.url.split('/mentoring')[0]}/mentoring/needs/{need.id}?show=20")
+    expect(page.get_by_role("link", name="再显示 2 位导师")).to_have_count(0)
+    expect(cards.nth(11).locator(".rank")).to_have_text("12")
+    expect(cards.nth(11)).to_contain_text("导师00")
+    assert_accessible(page)
