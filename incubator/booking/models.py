@@ -197,6 +197,10 @@ class Booking(db.Model):
         # from the index alone: a base's year is tens of thousands of bookings.
         Index("ix_bookings_site_id_status_starts_at", "site_id", "status", "starts_at"),
         Index("ix_bookings_resource_id_status_starts_at", "resource_id", "status", "starts_at", "ends_at"),
+        # A person's bookings newest (or soonest) first, a page at a time: her
+        # record and her home. By user alone PostgreSQL preferred walking the
+        # start-time index of all million bookings backwards (270 ms).
+        Index("ix_bookings_user_id_starts_at", "user_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
