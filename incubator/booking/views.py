@@ -2,8 +2,6 @@
 and the staff's lists, queue, report, resources, kits and closures. Thin:
 parse, call the service, render."""
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, request, url_for
@@ -13,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from incubator import csvfile
 from incubator.accounts.models import User, UserRole
 from incubator.auth import SHOP_OWNER, STAFF_ROLES, TRAINEE, ensure_owner_or_staff, ensure_same_site, staff_required
 from incubator.booking import service
@@ -466,23 +465,15 @@ def staff_export():
     def local(value):
         return to_local(value, tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    def chunk(rows) -> str:
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        return buffer.getvalue()
-
-    def generate():
-        yield "\ufeff" + chunk([headers])  # Excel opens UTF-8 correctly with a BOM
+    def rows():
         with app.app_context():
             result = db.session.execute(query.execution_options(yield_per=500))
-            for rows in result.partitions():
-                yield chunk([[r.id, r.resource, r.unit, r.person, r.phone or "", local(r.starts_at),
-                              local(r.ends_at), labels[r.status], r.purpose, r.shop or "", local(r.checked_in_at),
-                              local(r.handed_over_at), local(r.returned_at)] for r in rows])
+            for r in result:
+                yield [r.id, r.resource, r.unit, r.person, r.phone or "", local(r.starts_at), local(r.ends_at),
+                       labels[r.status], r.purpose, r.shop or "", local(r.checked_in_at),
+                       local(r.handed_over_at), local(r.returned_at)]
 
-    response = Response(generate(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="bookings-{_today().isoformat()}.csv"'
-    return response
+    return csvfile.download(csvfile.lines(headers, rows()), f"bookings-{_today().isoformat()}.csv")
 
 
 @bp.route("/staff/queue")

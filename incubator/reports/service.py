@@ -1,8 +1,6 @@
 """Reports: figures for a period, trends, person records, staff notes,
 the audit search and CSV exports. Plain functions, no request needed."""
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
+from incubator import csvfile
 from incubator.accounts.models import User
 from incubator.audit import AuditEntry, record_change
 from incubator.auth import STAFF_ROLES
@@ -233,50 +232,19 @@ def audit_object_types(site_id: int | None) -> list[str]:
 
 # --- CSV ------------------------------------------------------------------------------
 
-BOM = "\ufeff"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def cell(value, kind: str = "text") -> str:
-    """One CSV cell. Text that a spreadsheet would run as a formula is
-    prefixed with an apostrophe; money is yuan with two decimals."""
-    if value is None:
-        return ""
+    """One CSV cell: money is yuan with two decimals; the rest as every
+    export writes it (incubator/csvfile.py: formulas made inert)."""
     if kind == "yuan" and isinstance(value, int):
         sign = "-" if value < 0 else ""
         return f"{sign}{abs(value) // 100}.{abs(value) % 100:02d}"
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    return csvfile.safe(value)
 
 
 def csv_lines(table: Table):
-    """The table as CSV text, a line at a time (UTF-8 with BOM when encoded),
-    so a long export streams instead of being written out whole first.
-    The header is translated here, at once: the lines are produced after the
-    view returns, outside the request."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow([str(c.label) for c in table.columns])
-    header = BOM + flush()
-    return _lines(header, table, writer, flush)
-
-
-def _lines(header, table, writer, flush):
-    yield header
-    for row in table.rows:
-        writer.writerow([cell(row.get(c.key), c.kind) for c in table.columns])
-        yield flush()
+    """The table as CSV, streamed (the header translated now, in the request)."""
+    return csvfile.lines([str(c.label) for c in table.columns],
+                         ([cell(row.get(c.key), c.kind) for c in table.columns] for row in table.rows))
 
 
 def export_table(scope: Scope, name: str) -> Table | None:

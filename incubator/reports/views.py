@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy.orm import lazyload
 
+from incubator import csvfile
 from incubator.accounts.models import User
 from incubator.auth import ADMIN, ensure_same_site, staff_required
 from incubator.errors import DomainError
@@ -102,10 +103,7 @@ def _page(rows: list, per_page: int) -> Page:
 
 
 def _csv(table, filename: str) -> Response:
-    response = Response(service.csv_lines(table), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csvfile.download(service.csv_lines(table), filename)
 
 
 # --- Incubated --------------------------------------------------------------------------
