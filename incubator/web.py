@@ -58,6 +58,13 @@ def render_form_error(page: str, fragment: str | None = None, /, **context) -> R
     return render(page, fragment, status=FORM_ERROR_STATUS, **context)
 
 
+def render_form(form, page: str, fragment: str | None = None, /, **context) -> Response:
+    """A page with a form: shown plainly the first time, and with status 422
+    (render_form_error) when it was sent and comes back with its errors."""
+    status = FORM_ERROR_STATUS if form.is_submitted() else 200
+    return render(page, fragment, status=status, **context)
+
+
 def redirect_to(url: str) -> Response:
     """After a successful action: 303 for a plain or boosted POST; for a
     non-boosted htmx request, HX-Location makes htmx load the page as a

@@ -25,6 +25,7 @@ from incubator.web import (
     paginate,
     redirect_to,
     render,
+    render_form,
     render_form_error,
     safe_next,
     wants_fragment,
@@ -63,9 +64,7 @@ def login():
             begin_session(user, remember=form.remember.data)
             return redirect_to(safe_next(url_for("pages.home")))
         form.form_errors.append(_("That mobile number or e-mail and password do not match."))
-    if form.is_submitted():
-        return render_form_error("accounts/login.html", form=form)
-    return render("accounts/login.html", form=form)
+    return render_form(form, "accounts/login.html", form=form)
 
 
 def begin_session(user: User, remember: bool = False) -> None:
@@ -107,9 +106,7 @@ def login_code():
             begin_session(user, remember=pending["remember"])
             return redirect_to(pending["next"])
         form.code.errors = [_("That code is not right. Type the 6 digits your app shows now.")]
-    if form.is_submitted():
-        return render_form_error("accounts/login_code.html", form=form)
-    return render("accounts/login_code.html", form=form)
+    return render_form(form, "accounts/login_code.html", form=form)
 
 
 @bp.route("/me/two-step", methods=["GET", "POST"])
@@ -145,9 +142,7 @@ def _two_step_page(form, secret):
     if secret:
         uri = twostep.provisioning_uri(current_user, secret)
         context.update(qr=Markup(twostep.qr_svg(uri)))  # our own SVG, made by segno
-    if form.is_submitted():
-        return render_form_error("accounts/two_step.html", **context)
-    return render("accounts/two_step.html", **context)
+    return render_form(form, "accounts/two_step.html", **context)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -176,9 +171,7 @@ def signup():
             begin_session(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name), "success")
             return redirect_to(safe_next(url_for("pages.home")))
-    if form.is_submitted():
-        return render_form_error("accounts/signup.html", form=form)
-    return render("accounts/signup.html", form=form)
+    return render_form(form, "accounts/signup.html", form=form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -196,9 +189,7 @@ def profile():
         else:
             flash(_("Your profile is saved."), "success")
             return redirect_to(url_for("accounts.profile"))
-    if form.is_submitted():
-        return render_form_error("accounts/profile.html", form=form, password_form=PasswordForm())
-    return render("accounts/profile.html", form=form, password_form=PasswordForm())
+    return render_form(form, "accounts/profile.html", form=form, password_form=PasswordForm())
 
 
 @bp.route("/profile/password", methods=["POST"])

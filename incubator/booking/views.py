@@ -43,7 +43,7 @@ from incubator.booking.models import (
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.timeutil import to_local, to_utc, utcnow
-from incubator.web import apply_errors, paginate, redirect_to, render, render_form_error
+from incubator.web import apply_errors, paginate, redirect_to, render, render_form, render_form_error
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
@@ -370,9 +370,7 @@ def move(booking_id: int):
         else:
             flash(_("The booking is moved."), "success")
             return redirect_to(url_for("booking.detail", booking_id=booking.id))
-    if form.is_submitted():
-        return render_form_error("booking/move.html", form=form, booking=booking)
-    return render("booking/move.html", form=form, booking=booking)
+    return render_form(form, "booking/move.html", form=form, booking=booking)
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
@@ -387,9 +385,7 @@ def checkin_code():
         else:
             flash(_("Checked in. Have a good livestream!"), "success")
             return redirect_to(url_for("booking.detail", booking_id=booking.id))
-    if form.is_submitted():
-        return render_form_error("booking/checkin.html", form=form)
-    return render("booking/checkin.html", form=form)
+    return render_form(form, "booking/checkin.html", form=form)
 
 
 # --- the calendar feed --------------------------------------------------------------------
@@ -598,9 +594,7 @@ def _resource_form(resource: Resource | None):
             flash(_("Saved."), "success")
             return redirect_to(url_for("booking.staff_resources"))
     context = {"form": form, "resource": resource, "weekdays": WEEKDAYS}
-    if form.is_submitted():
-        return render_form_error("booking/resource_edit.html", **context)
-    return render("booking/resource_edit.html", **context)
+    return render_form(form, "booking/resource_edit.html", **context)
 
 
 @bp.route("/staff/resources/<int:resource_id>/door", methods=["GET", "POST"])
@@ -644,9 +638,7 @@ def _kit_form(kit: Kit | None):
         else:
             flash(_("Saved."), "success")
             return redirect_to(url_for("booking.staff_resources"))
-    if form.is_submitted():
-        return render_form_error("booking/kit_edit.html", form=form, kit=kit)
-    return render("booking/kit_edit.html", form=form, kit=kit)
+    return render_form(form, "booking/kit_edit.html", form=form, kit=kit)
 
 
 @bp.route("/staff/closures", methods=["GET", "POST"])
@@ -672,9 +664,7 @@ def closures():
             return redirect_to(url_for("booking.closures"))
     upcoming = list(db.session.scalars(select(Blackout).where(
         Blackout.site_id == site_id, Blackout.ends_at > utcnow()).order_by(Blackout.starts_at)))
-    if form.is_submitted():
-        return render_form_error("booking/closures.html", form=form, closures=upcoming)
-    return render("booking/closures.html", form=form, closures=upcoming)
+    return render_form(form, "booking/closures.html", form=form, closures=upcoming)
 
 
 @bp.route("/staff/closures/<int:blackout_id>/delete", methods=["POST"])

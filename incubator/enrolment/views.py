@@ -43,6 +43,7 @@ from incubator.web import (
     paginate,
     redirect_to,
     render,
+    render_form,
     render_form_error,
     safe_next,
     wants_fragment,
@@ -269,9 +270,7 @@ def edit_programme(programme_id: int | None = None):
         else:
             flash(_("The programme is saved."), "success")
             return redirect_to(url_for("enrolment.programme", programme_id=programme.id))
-    if form.is_submitted():
-        return render_form_error("enrolment/programme_form.html", form=form, programme=programme)
-    return render("enrolment/programme_form.html", form=form, programme=programme)
+    return render_form(form, "enrolment/programme_form.html", form=form, programme=programme)
 
 
 @bp.route("/staff/programmes/<int:programme_id>")
@@ -367,9 +366,7 @@ def edit_cohort(programme_id: int | None = None, cohort_id: int | None = None):
             service.promote_waitlist(cohort)
             flash(_("The class is saved."), "success")
             return redirect_to(url_for("enrolment.programme", programme_id=programme_.id))
-    if form.is_submitted():
-        return render_form_error("enrolment/cohort_form.html", form=form, cohort=cohort, programme=programme_)
-    return render("enrolment/cohort_form.html", form=form, cohort=cohort, programme=programme_)
+    return render_form(form, "enrolment/cohort_form.html", form=form, cohort=cohort, programme=programme_)
 
 
 @bp.route("/staff/classes/<int:cohort_id>/delete", methods=["POST"])

@@ -20,6 +20,7 @@ from incubator.web import (
     paginate,
     redirect_to,
     render,
+    render_form,
     render_form_error,
     safe_next,
     wants_fragment,
@@ -194,9 +195,7 @@ def _edit(livestream: Livestream | None):
         else:
             flash(_("The livestream is saved."), "success")
             return redirect_to(url_for("livestreams.show", livestream_id=saved.id))
-    if form.is_submitted():
-        return render_form_error("livestreams/edit.html", form=form, livestream=livestream)
-    return render("livestreams/edit.html", form=form, livestream=livestream)
+    return render_form(form, "livestreams/edit.html", form=form, livestream=livestream)
 
 
 @bp.route("/<int:livestream_id>/cancel", methods=["POST"])
@@ -335,6 +334,4 @@ def results(livestream_id: int):
             flash(_("The results are saved and added to the shops' outcome logs."), "success")
             return redirect_to(url_for("livestreams.show", livestream_id=livestream.id))
     context = dict(form=form, livestream=livestream, shops=shops, started=livestream.starts_at <= utcnow())
-    if form.is_submitted():
-        return render_form_error("livestreams/results.html", **context)
-    return render("livestreams/results.html", **context)
+    return render_form(form, "livestreams/results.html", **context)

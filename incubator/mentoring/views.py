@@ -31,7 +31,7 @@ from incubator.mentoring.models import (
 )
 from incubator.mentoring.vocabulary import PERIOD_LABELS, WEEKDAY_LABELS
 from incubator.timeutil import local_today
-from incubator.web import apply_errors, redirect_to, render, render_form_error, wants_fragment
+from incubator.web import apply_errors, redirect_to, render, render_form, render_form_error, wants_fragment
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
@@ -124,9 +124,7 @@ def skills():
             flash(_("The skill is added."), "success")
             return redirect_to(url_for("mentoring.skills"))
     context = {"form": form, "skills": service.site_skills(_site_id())}
-    if form.is_submitted():
-        return render_form_error("mentoring/skills.html", **context)
-    return render("mentoring/skills.html", **context)
+    return render_form(form, "mentoring/skills.html", **context)
 
 
 @bp.route("/skills/defaults", methods=["POST"])
@@ -160,9 +158,7 @@ def settings():
         else:
             flash(_("The weights are saved. Suggestions use them from now on."), "success")
             return redirect_to(url_for("mentoring.settings"))
-    if form.is_submitted():
-        return render_form_error("mentoring/settings.html", form=form)
-    return render("mentoring/settings.html", form=form)
+    return render_form(form, "mentoring/settings.html", form=form)
 
 
 # --- Mentor profiles ------------------------------------------------------------------
@@ -192,9 +188,7 @@ def _profile_page(mentor: User):
             own = mentor.id == current_user.id
             return redirect_to(url_for("mentoring.mine") if own else url_for("mentoring.overview"))
     context = {"form": form, "mentor": mentor, "profile": profile}
-    if form.is_submitted():
-        return render_form_error("mentoring/profile.html", **context)
-    return render("mentoring/profile.html", **context)
+    return render_form(form, "mentoring/profile.html", **context)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from incubator.reports import service
 from incubator.reports.forms import AuditSearchForm, FilterForm, NoteForm, PeopleSearchForm, RuleForm
 from incubator.reports.settings import rule_for, save_rule
 from incubator.timeutil import to_utc
-from incubator.web import Page, apply_errors, page_number, paginate, redirect_to, render, render_form_error
+from incubator.web import Page, apply_errors, page_number, paginate, redirect_to, render, render_form, render_form_error
 
 bp = Blueprint("reports", __name__)
 
@@ -134,9 +134,7 @@ def settings():
         else:
             flash(_("The definition of incubated is saved."), "success")
             return redirect_to(url_for("reports.incubated"))
-    if form.is_submitted():
-        return render_form_error("reports/settings.html", form=form)
-    return render("reports/settings.html", form=form)
+    return render_form(form, "reports/settings.html", form=form)
 
 
 # --- Impact report ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from incubator.shops.forms import (
 from incubator.shops.labels import CATEGORY_LABELS, HELP_LABELS, MOVE_LABELS, PLATFORM_LABELS, SUPPORT_LABELS
 from incubator.shops.models import CATEGORIES, ChecklistItem, Evidence, Shop, Stage
 from incubator.timeutil import local_today
-from incubator.web import apply_errors, redirect_to, render, render_form_error, wants_fragment
+from incubator.web import apply_errors, redirect_to, render, render_form, render_form_error, wants_fragment
 
 bp = Blueprint("shops", __name__, url_prefix="/shops")
 
@@ -98,9 +98,7 @@ def apply():
         else:
             flash(_("Thank you! Your application is in; the base's staff will call you soon."), "success")
             return redirect_to(url_for("shops.show", shop_id=shop.id))
-    if form.is_submitted():
-        return render_form_error("shops/apply.html", form=form)
-    return render("shops/apply.html", form=form)
+    return render_form(form, "shops/apply.html", form=form)
 
 
 def _shop_context(shop: Shop, **forms) -> dict:
@@ -206,9 +204,7 @@ def new_sales(shop_id: int):
         else:
             flash(_("The livestream's results are saved."), "success")
             return redirect_to(url_for("shops.show", shop_id=shop.id, _anchor="sales"))
-    if form.is_submitted():
-        return render_form_error("shops/sales_form.html", form=form, shop=shop)
-    return render("shops/sales_form.html", form=form, shop=shop)
+    return render_form(form, "shops/sales_form.html", form=form, shop=shop)
 
 
 # --- Staff: moving shops --------------------------------------------------------------
@@ -346,9 +342,7 @@ def _stage_page(stage: Stage | None):
         else:
             flash(_("The stage is saved."), "success")
             return redirect_to(url_for("shops.stages"))
-    if form.is_submitted():
-        return render_form_error("shops/stage_form.html", form=form, stage=stage)
-    return render("shops/stage_form.html", form=form, stage=stage)
+    return render_form(form, "shops/stage_form.html", form=form, stage=stage)
 
 
 @bp.route("/stages/<int:stage_id>/move", methods=["POST"])
@@ -410,6 +404,4 @@ def support():
             return redirect_to(url_for("shops.support"))
     records = service.support_records(current_user.site_id)
     context = dict(form=form, records=records, totals=service.support_totals(records), **LABELS)
-    if form.is_submitted():
-        return render_form_error("shops/support.html", **context)
-    return render("shops/support.html", **context)
+    return render_form(form, "shops/support.html", **context)

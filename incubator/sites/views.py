@@ -7,7 +7,7 @@ from incubator.extensions import db
 from incubator.sites import service
 from incubator.sites.forms import SiteForm
 from incubator.sites.models import Site
-from incubator.web import apply_errors, redirect_to, render, render_form_error
+from incubator.web import apply_errors, redirect_to, render, render_form
 
 bp = Blueprint("sites", __name__, url_prefix="/admin/sites")
 
@@ -34,6 +34,4 @@ def edit(site_id: int | None = None):
         else:
             flash(_("The base is saved."), "success")
             return redirect_to(url_for("sites.index"))
-    if form.is_submitted():
-        return render_form_error("sites/edit.html", form=form, site=site)
-    return render("sites/edit.html", form=form, site=site)
+    return render_form(form, "sites/edit.html", form=form, site=site)

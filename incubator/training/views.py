@@ -28,7 +28,7 @@ from incubator.training.forms import (
     WalkinForm,
 )
 from incubator.training.models import MARKS, Attendance, Skill, TrainingSession
-from incubator.web import apply_errors, redirect_to, render, render_form_error, wants_fragment
+from incubator.web import apply_errors, redirect_to, render, render_form, wants_fragment
 
 bp = Blueprint("training", __name__)
 
@@ -123,9 +123,7 @@ def new_session(cohort_id: int):
         else:
             flash(_("The session is scheduled."), "success")
             return redirect_to(url_for("training.cohort", cohort_id=cohort.id))
-    if form.is_submitted():
-        return render_form_error("training/session_form.html", cohort=cohort, form=form, recurring=False)
-    return render("training/session_form.html", cohort=cohort, form=form, recurring=False)
+    return render_form(form, "training/session_form.html", cohort=cohort, form=form, recurring=False)
 
 
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -172,9 +170,7 @@ def recurring(cohort_id: int):
                 return render("training/recurring_result.html", cohort=cohort, result=result)
             flash(_("%(n)s sessions are scheduled.", n=len(result.created)), "success")
             return redirect_to(url_for("training.cohort", cohort_id=cohort.id))
-    if form.is_submitted():
-        return render_form_error("training/session_form.html", cohort=cohort, form=form, recurring=True)
-    return render("training/session_form.html", cohort=cohort, form=form, recurring=True)
+    return render_form(form, "training/session_form.html", cohort=cohort, form=form, recurring=True)
 
 
 @bp.route("/training/sessions/<int:session_id>/cancel", methods=["POST"])
@@ -311,9 +307,7 @@ def programme_skills(programme_id: int):
             flash(_("The skill is added."), "success")
             return redirect_to(url_for("training.programme_skills", programme_id=programme.id))
     context = {"programme": programme, "skills": service.skills_of(programme.id), "form": form}
-    if form.is_submitted():
-        return render_form_error("training/skills.html", **context)
-    return render("training/skills.html", **context)
+    return render_form(form, "training/skills.html", **context)
 
 
 @bp.route("/training/cohorts/<int:cohort_id>/skills")
@@ -406,9 +400,7 @@ def apology(session_id: int):
         else:
             flash(_("Your apology is sent; you are marked excused."), "success")
             return redirect_to(url_for("training.mine"))
-    if form.is_submitted():
-        return render_form_error("training/apology.html", session=session, form=form)
-    return render("training/apology.html", session=session, form=form)
+    return render_form(form, "training/apology.html", session=session, form=form)
 
 
 @bp.route("/training/progress/<int:cohort_id>")
