@@ -115,7 +115,7 @@ def static_url(filename: str) -> str:
     import hashlib
     from pathlib import Path
 
-    from flask import url_for
+    from incubator.urls import template_url_for
 
     version = _static_versions.get(filename)
     if version is None:
@@ -123,7 +123,7 @@ def static_url(filename: str) -> str:
         version = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
         if not current_app.debug:
             _static_versions[filename] = version
-    return url_for("static", filename=filename, v=version)
+    return template_url_for("static", filename=filename, v=version)
 
 
 def header_templates():
@@ -138,8 +138,10 @@ def init_templates(app: Flask) -> None:
     from incubator import filters
     from incubator.auth import ROLE_LABELS, ROLES
     from incubator.sites.service import has_several_sites
+    from incubator.urls import template_url_for
 
     app.jinja_env.globals.update(
+        url_for=template_url_for,
         static_url=static_url,
         get_locale=get_locale,
         html_lang=html_lang,

@@ -8,6 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
+from markupsafe import escape
 from sqlalchemy import create_engine
 
 from incubator import PROJECT_ROOT, create_app
@@ -41,6 +42,30 @@ def test_language_switch_returns_to_the_page_and_refuses_elsewhere(client):
 def test_a_signed_in_persons_language_follows_her_account(client):
     login(client, make_user(locale="en"))
     assert "Hello" in client.get("/home", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+
+def test_an_account_language_saved_in_an_older_spelling_still_shows_chinese(client):
+    login(client, make_user(locale="zh_CN"))
+    html = client.get("/home", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html
+
+
+def test_template_addresses_are_the_ones_flask_builds(app):
+    """Templates' url_for remembers addresses (incubator/urls.py): each must
+    be what Flask builds, for every endpoint, value and type of value."""
+    from flask import render_template_string, url_for
+
+    cases = [("pages.privacy", {}), ("static", {"filename": "css/app.css", "v": "1"}),
+             ("pages.set_language", {"next": "/a?b=1"}), ("pages.set_language", {"next": "/a?b=2"}),
+             ("pages.set_language", {"next": True}), ("pages.set_language", {"next": 1}),
+             ("pages.privacy", {"_anchor": "top"}), ("pages.privacy", {"_external": True})]
+    with app.test_request_context("/"):
+        for endpoint, values in cases * 2:  # the second time from what was remembered
+            drawn = render_template_string("{{ url_for(endpoint, **values) }}", endpoint=endpoint, values=values)
+            assert drawn == str(escape(url_for(endpoint, **values))), (endpoint, values)
+    with app.test_request_context("/", base_url="http://localhost/incubator/"):
+        drawn = render_template_string("{{ url_for('pages.privacy') }}")
+        assert drawn == "/incubator/privacy", "an application mounted elsewhere gets its own addresses"
 
 
 def test_templates_follow_a_forced_language_and_come_back(app):

@@ -9,7 +9,7 @@ shown; the e-mail is rendered once, in the recipient's language, when written.
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from incubator.extensions import db
 from incubator.i18n import ZH
@@ -65,9 +65,13 @@ def text_for(notification: Notification, locale: str | None = None) -> str:
 
 # --- Reading -------------------------------------------------------------------
 
+# Built once: the bell asks it on every signed-in page.
+_UNREAD = select(func.count(Notification.id)).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+
+
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def notifications_query(user):

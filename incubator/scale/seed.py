@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select, text
 
 from incubator.extensions import db
+from incubator.i18n import ZH
 
 BENCH_PASSWORD = "bench-password-2026"
 SEED = 11
@@ -216,7 +217,7 @@ def step_people(ctx) -> None:
     for i, (key, phone) in enumerate(KNOWN.items(), start=1):
         created = now - timedelta(days=720 if key == "member" else 400)
         users.append({"id": i, "site_id": 1, "phone": phone, "email": None, "password_hash": ctx["password_hash"],
-                      "display_name": known_names[key], "locale": "zh_CN", "active": True, "created_at": created,
+                      "display_name": known_names[key], "locale": ZH, "active": True, "created_at": created,
                       "last_login_at": None, "totp_secret": None, "totp_last_step": None})
         for role in known_roles[key]:
             grant(i, role, created)
