@@ -100,8 +100,9 @@ class Targets:
 
     RATIO = {"read": 0.25, "export": 0.25, "fragment": 0.4, "post": 0.15, "contended": 0.15, "bare": 0.0}
     P95_MS = 150.0
-    # HTML, CSS and JS of a first visit, as sent by a server that compresses
-    # (gzip); an export is a download, not a page.
+    # HTML, CSS and JS of a first visit, as gunicorn alone sends them to a
+    # browser that accepts gzip (static files gzipped by WhiteNoise, the HTML
+    # as it is); an export is a download, not a page.
     FIRST_LOAD_KB = 100
 
     def verdict(self, kind: str, ratio: float, p95_ms: float, errors: int, first_load_kb: float = 0) -> str:

@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     setup.init_extensions(app)
     setup.register_areas(app)
     setup.init_templates(app)
+    setup.init_static(app)
     setup.init_responses(app)
     setup.register_error_pages(app)
 

@@ -1,5 +1,6 @@
 """The shared machinery: language, error pages, headers, migrations, markup rules."""
 
+import gzip
 import hashlib
 import re
 from pathlib import Path
@@ -215,9 +216,22 @@ def test_static_files_have_versioned_addresses_and_long_cache(client):
     assert "max-age=31536000" in response.headers["Cache-Control"]
 
 
+def test_static_files_go_gzipped_to_browsers_that_accept_it(client):
+    html = client.get("/").get_data(as_text=True)
+    for address in re.findall(r'(?:src|href)="(/static/[^"]+\.(?:css|js)[^"]*)"', html):
+        plain = client.get(address)
+        sent = client.get(address, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert sent.headers.get("Content-Encoding") == "gzip", f"{address}: run `make static`"
+        assert gzip.decompress(sent.get_data()) == plain.get_data()
+        assert "Accept-Encoding" in sent.headers["Vary"]
+        assert sent.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_first_load_of_the_front_page_is_under_100_kb(client):
-    html = client.get("/").get_data()
+    """What a phone downloads on its first visit, as this server sends it."""
+    browser = {"Accept-Encoding": "gzip, deflate, br"}
+    html = client.get("/", headers=browser).get_data()
     total = len(html)
     for address in re.findall(r'(?:src|href)="(/static/[^"]+)"', html.decode()):
-        total += len(client.get(address).get_data())
+        total += len(client.get(address, headers=browser).get_data())
     assert total < 100 * 1024, f"first load is {total} bytes"
