@@ -96,16 +96,24 @@ ALL_PAGES = [
 class Targets:
     """Issue 11: throughput as a share of the bare endpoint's, p95 under
     150 ms, no errors (at the measured and at twice the concurrency). The
-    district/small p95 comparison is made by run.py."""
+    district/small p95 comparison is made by run.py.
 
-    RATIO = {"read": 0.25, "export": 0.25, "fragment": 0.4, "post": 0.15, "contended": 0.15, "bare": 0.0}
+    An export is a download: its latency is the time to its first bytes,
+    its throughput is reported in rows a second (a share of the bare
+    endpoint's requests means nothing for ten megabytes), and a worker's
+    memory must stay flat while it streams."""
+
+    RATIO = {"read": 0.25, "fragment": 0.4, "post": 0.15, "contended": 0.15, "bare": 0.0, "export": 0.0}
     P95_MS = 150.0
     # HTML, CSS and JS of a first visit, as gunicorn alone sends them to a
     # browser that accepts gzip (static files gzipped by WhiteNoise, the HTML
     # as it is); an export is a download, not a page.
     FIRST_LOAD_KB = 100
+    # Growth of a worker's peak memory while people download exports at once.
+    MEMORY_FLAT_MB = 32
 
-    def verdict(self, kind: str, ratio: float, p95_ms: float, errors: int, first_load_kb: float = 0) -> str:
+    def verdict(self, kind: str, ratio: float, p95_ms: float, errors: int, first_load_kb: float = 0,
+                memory_growth_mb: float = 0) -> str:
         failures = []
         if kind in ("read", "fragment") and first_load_kb >= self.FIRST_LOAD_KB:
             failures.append(f"first load>={self.FIRST_LOAD_KB}KB")
@@ -113,6 +121,8 @@ class Targets:
             failures.append(f"ratio<{self.RATIO.get(kind, 0.25)}")
         if kind != "bare" and p95_ms >= self.P95_MS:
             failures.append(f"p95>={self.P95_MS:.0f}ms")
+        if memory_growth_mb > self.MEMORY_FLAT_MB:
+            failures.append(f"memory+{memory_growth_mb:.0f}MB")
         if errors:
             failures.append("errors")
         return "FAIL " + ",".join(failures) if failures else "PASS"

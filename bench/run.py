@@ -46,7 +46,10 @@ def flask(database_url: str, *args: str) -> None:
 
 def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "--no-control-socket", "-b", f"127.0.0.1:{port}",
+        # As README "Running on PostgreSQL and behind gunicorn" says: threads,
+        # so that a long download or a slow phone holds a thread, not a worker.
+        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", "4",
+         "--no-control-socket", "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=app_env(database_url))
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -139,6 +142,91 @@ def first_load(base: str, spec: dict) -> tuple[float, float]:
     return (html_sent + sum(statics)) / 1024, (len(gzip.compress(html)) + sum(statics)) / 1024
 
 
+def worker_peaks(server: subprocess.Popen) -> dict[int, int]:
+    """Peak resident memory (VmHWM, KB) of each gunicorn worker."""
+    peaks = {}
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    for pid in children.read_text().split() if children.exists() else []:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[int(pid)] = int(line.split()[1])
+        except OSError:
+            continue
+    return peaks
+
+
+def download_probe(base: str, spec: dict, duration: int, connections: int, server: subprocess.Popen) -> dict:
+    """A streamed export, as people meet it: how long until the download
+    starts (the first bytes of the file), how long it takes whole, how fast
+    the rows come, and whether the workers' memory stays flat while
+    `connections` people download at once for `duration` seconds."""
+    import http.client
+    import threading
+
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    first_bytes, wholes, lines, errors = [], [], [], []
+    before = worker_peaks(server)
+    deadline = time.time() + duration
+
+    def one_person():
+        while time.time() < deadline:
+            started = time.perf_counter()
+            connection = http.client.HTTPConnection(host, int(port), timeout=60)
+            try:
+                connection.request("GET", spec["path"], headers={"Cookie": spec.get("cookie", "")})
+                answer = connection.getresponse()
+                first = answer.read(1)
+                first_bytes.append((time.perf_counter() - started) * 1000)
+                count = first.count(b"\n")
+                while chunk := answer.read(65536):
+                    count += chunk.count(b"\n")
+                wholes.append((time.perf_counter() - started) * 1000)
+                lines.append(count)
+                if answer.status >= 500:
+                    errors.append(answer.status)
+            except OSError as error:
+                errors.append(str(error))
+            finally:
+                connection.close()
+
+    people = [threading.Thread(target=one_person) for _ in range(connections)]
+    for person in people:
+        person.start()
+    for person in people:
+        person.join()
+    after = worker_peaks(server)
+    growth = max((after[pid] - before.get(pid, after[pid]) for pid in after), default=0)
+
+    def p(values, q):
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+    seconds = sum(wholes) / 1000
+    return {"downloads": len(wholes), "first_byte_p50_ms": p(first_bytes, 0.5),
+            "first_byte_p95_ms": p(first_bytes, 0.95), "whole_p95_ms": p(wholes, 0.95),
+            "rows": max(lines, default=1) - 1, "rows_per_s": sum(lines) / seconds if seconds else 0.0,
+            "errors": len(errors), "memory_growth_mb": growth / 1024}
+
+
+def measure_download(base: str, spec: dict, args, server, result: dict, doubled: dict) -> None:
+    """An export's latency is the time until its download starts: a year of
+    a base's bookings is ten megabytes, whose whole transfer grows with the
+    year's data by nature (wrk's figures of the whole download are kept as
+    whole_*). Its throughput is counted in rows a second, and its memory
+    must stay flat."""
+    probe = download_probe(base, spec, args.duration, args.connections, server)
+    settle(base)
+    probe_2x = download_probe(base, spec, max(2, args.duration // 2), args.connections * 2, server)
+    settle(base)
+    result.update(rps=probe["downloads"] / args.duration,
+                  whole_p50_ms=result["p50_ms"], whole_p95_ms=result["p95_ms"], whole_p99_ms=result["p99_ms"],
+                  p50_ms=probe["first_byte_p50_ms"], p95_ms=probe["first_byte_p95_ms"],
+                  p99_ms=probe["first_byte_p95_ms"], download=probe, download_2x=probe_2x)
+    result["socket_errors"] += probe["errors"]
+    doubled["socket_errors"] = doubled.get("socket_errors", 0) + probe_2x["errors"]
+
+
 def drive(base: str, spec: dict, duration: int, connections: int, kind: str) -> dict:
     # A download of a year of bookings is megabytes: wrk's 2 s answer limit
     # would count a slow but whole download as an error.
@@ -198,11 +286,13 @@ def bench_scale(args, scale: str) -> dict:
         context = prepare(base, database_url, Session)
         bare = run_wrk(base + "/healthz", args.duration, args.connections)
         rows.append(("bare /healthz", "bare", bare, {}))
-        for page in PAGES:
+        for page in (p for p in PAGES if args.page in p.name):
             spec = page.build(context)
             result = drive(base, spec, args.duration, args.connections, page.kind)
             result["kb"], result["kb_gz"] = first_load(base, spec)
             doubled = drive(base, spec, max(2, args.duration // 2), args.connections * 2, page.kind)
+            if page.kind == "export":
+                measure_download(base, spec, args, server, result, doubled)
             rows.append((page.name, page.kind, result, doubled))
             print(f"   {page.name}: {result['rps']:.0f} req/s, p95 {result['p95_ms']:.0f} ms", flush=True)
     finally:
@@ -219,7 +309,9 @@ def bench_scale(args, scale: str) -> dict:
         # a form refused) is an answer, counted apart as "refused".
         errors = r["socket_errors"] + r["status_errors"]
         errors_2x = doubled.get("socket_errors", 0) + doubled.get("status_errors", 0) if doubled else 0
-        verdict = TARGETS.verdict(kind, ratio, r["p95_ms"], errors + errors_2x, r.get("kb", 0))
+        verdict = TARGETS.verdict(kind, ratio, r["p95_ms"], errors + errors_2x, r.get("kb", 0),
+                                  memory_growth_mb=max(d.get("memory_growth_mb", 0) for d in (
+                                      r.get("download", {}), r.get("download_2x", {}))))
         report["pages"].append({"name": name, "kind": kind, "ratio": ratio, "errors": errors,
                                 "errors_2x": errors_2x, "p95_2x_ms": doubled.get("p95_ms"), "verdict": verdict, **r})
     return report
@@ -251,6 +343,13 @@ def print_report(report: dict) -> None:
         print(f"{p['name'][:34]:34} {p['kind']:9} {p['p50_ms']:6.1f} {p['p95_ms']:6.1f} {p['p99_ms']:6.1f} "
               f"{p['rps']:7.1f} {p['ratio']:5.2f} {p['errors']:3d} {p['errors_2x']:5d} "
               f"{p.get('refused', 0):5d} {vs:>8} {p.get('kb', 0):6.0f} {p.get('kb_gz', 0):5.0f}  {p['verdict']}")
+    for p in report["pages"]:
+        if "download" in p:
+            d, d2 = p["download"], p["download_2x"]
+            print(f"   {p['name']}: latency above is the time to the first bytes; {d['rows']:,} rows, "
+                  f"whole download p95 {d['whole_p95_ms']:.0f} ms, {d['rows_per_s']:,.0f} rows/s, "
+                  f"{d['downloads']} downloads; workers' peak memory +{d['memory_growth_mb']:.1f} MB "
+                  f"(+{d2['memory_growth_mb']:.1f} MB at {report['connections'] * 2} at once)")
 
 
 def main() -> None:
@@ -260,6 +359,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--page", default="", help="only the pages whose name contains this (to try one page)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does this)")

@@ -25,6 +25,10 @@ def safe(value) -> str:
     """One cell as text; text that starts like a formula gets an apostrophe in
     front. A plain number ("-12.50", "+8613900000000") is left alone: it is
     not a formula."""
+    if value.__class__ is str:  # most cells: looked at first, a long export has millions
+        if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+            return "'" + value
+        return value
     if value is None:
         return ""
     if isinstance(value, date | datetime):

@@ -8,6 +8,7 @@ device, and idle and absolute time limits hold whatever the cookie says.
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
@@ -35,13 +36,15 @@ def _limits(remember: bool) -> tuple[timedelta, timedelta]:
     return config["SESSION_IDLE_TIMEOUT"], config["SESSION_ABSOLUTE_TIMEOUT"]
 
 
-# Built once: every signed-in request runs it, and building a statement (its
-# clauses and its cache key) costs about as much as running it on SQLite.
-_LIVE_SESSION_WITH_PERSON = (
-    select(UserSession, User).join(User, User.id == UserSession.user_id)
-    .where(UserSession.token == bindparam("token"), UserSession.user_id == bindparam("user_id"),
-           UserSession.ended_at.is_(None))
-    .options(joinedload(User.role_grants)))
+@cache
+def _live_session_with_person():
+    """Built once (on first use: the mappers are complete by then): every
+    signed-in request runs it, and building a statement, its clauses and its
+    cache key, costs about as much as running it on SQLite."""
+    return (select(UserSession, User).join(User, User.id == UserSession.user_id)
+            .where(UserSession.token == bindparam("token"), UserSession.user_id == bindparam("user_id"),
+                   UserSession.ended_at.is_(None))
+            .options(joinedload(User.role_grants)))
 
 
 def signed_in_user(user_id: int, token: str | None, touch: bool = True) -> User | None:
@@ -53,7 +56,7 @@ def signed_in_user(user_id: int, token: str | None, touch: bool = True) -> User 
     due, or when a timeout ends the row)."""
     if not token:
         return None
-    row = db.session.execute(_LIVE_SESSION_WITH_PERSON, {"token": token, "user_id": user_id}).unique().first()
+    row = db.session.execute(_live_session_with_person(), {"token": token, "user_id": user_id}).unique().first()
     if row is None:
         return None
     record, user = row

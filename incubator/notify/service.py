@@ -6,6 +6,8 @@ that caused them does. The text is rendered in the reader's language when
 shown; the e-mail is rendered once, in the recipient's language, when written.
 """
 
+from functools import cache
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -65,13 +67,15 @@ def text_for(notification: Notification, locale: str | None = None) -> str:
 
 # --- Reading -------------------------------------------------------------------
 
-# Built once: the bell asks it on every signed-in page.
-_UNREAD = select(func.count(Notification.id)).where(
-    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+@cache
+def _unread_statement():
+    """Built once, on first use: the bell asks it on every signed-in page."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
+    return db.session.scalar(_unread_statement(), {"user_id": user.id}) or 0
 
 
 def notifications_query(user):
