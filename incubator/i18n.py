@@ -8,8 +8,8 @@ compiles and silently never loads.
 
 from babel import Locale
 from flask import g, has_request_context, request
+from flask_babel import Domain
 from flask_babel import get_locale as babel_get_locale
-from flask_babel import get_translations
 from flask_login import current_user
 
 ZH = "zh_Hans_CN"
@@ -69,33 +69,44 @@ def html_lang() -> str:
     return "zh-CN" if str(babel_get_locale()).startswith("zh") else "en"
 
 
-# --- Templates' gettext -----------------------------------------------------------
+# --- Finding the catalogue ---------------------------------------------------------
 
-_CATALOGUES: dict = {}
+class _RequestDomain(Domain):
+    """Flask-Babel's domain, finding a request's catalogue once per locale.
+
+    Flask-Babel finds it anew for every string (about 20 µs: several trips
+    through the context proxies and the locale's name built again), and a page
+    has a hundred strings, a roll call four hundred labels. The key is the
+    locale Flask-Babel keeps in its per-request state, so force_locale() (a
+    notification in the recipient's language) and refresh() are obeyed. It
+    serves gettext in views and services, every lazy_gettext label (statuses,
+    menus) and the templates' strings."""
+
+    def __init__(self):
+        super().__init__()
+        self._by_locale: dict = {}
+
+    def get_translations(self):
+        locale = getattr(g.get("_flask_babel"), "babel_locale", None) if g else None
+        if locale is None:  # the request's first string: Flask-Babel picks the locale
+            return super().get_translations()
+        found = self._by_locale.get(locale)
+        if found is None:
+            found = self._by_locale[locale] = super().get_translations()
+        return found
 
 
-def _catalogue():
-    """The translations for the page being drawn. Flask-Babel finds them anew
-    for every string (about 20 µs: several trips through the context proxies)
-    and a page has a hundred strings, a few milliseconds each time; here they
-    are found once per locale. The key is the locale Flask-Babel keeps in its
-    per-request state, so force_locale() (a notification in the recipient's
-    language) and refresh() are obeyed as before."""
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
-    if locale is None:  # the first string of the request: Flask-Babel picks the locale
-        return get_translations()
-    found = _CATALOGUES.get(locale)
-    if found is None:
-        found = _CATALOGUES[locale] = get_translations()
-    return found
+_DOMAIN = _RequestDomain()
 
 
-def install_template_gettext(jinja_env) -> None:
-    """Replace the callables Flask-Babel gave Jinja with the cached ones."""
+def install(babel_extension, jinja_env) -> None:
+    """Give Flask-Babel and Jinja the domain above."""
+    babel_extension.domain_instance = _DOMAIN
+    catalogue = _DOMAIN.get_translations
     jinja_env.install_gettext_callables(
-        gettext=lambda s: _catalogue().ugettext(s),
-        ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
-        pgettext=lambda c, s: _catalogue().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
         newstyle=True,
     )

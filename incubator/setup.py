@@ -7,9 +7,10 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from incubator import i18n
 from incubator.areas import load_areas, resolve
 from incubator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from incubator.i18n import html_lang, install_template_gettext, select_locale
+from incubator.i18n import html_lang, select_locale
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -152,7 +153,7 @@ def init_templates(app: Flask) -> None:
         has_several_sites=has_several_sites,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
-    install_template_gettext(app.jinja_env)
+    i18n.install(babel, app.jinja_env)
     filters.register(app)
 
 

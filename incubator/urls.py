@@ -20,9 +20,10 @@ def template_url_for(endpoint: str, **values) -> str:
     if any(option in values for option in _UNCACHED_OPTIONS):
         return url_for(endpoint, **values)
     try:
-        # The type is part of the key: True == 1 as keys, but not as values.
+        # In the order given (the query string keeps it); the type is part of
+        # the key: True == 1 as keys, but not as values.
         return _address(request.script_root, endpoint,
-                        tuple(sorted((name, type(value), value) for name, value in values.items())))
+                        tuple((name, type(value), value) for name, value in values.items()))
     except TypeError:  # a value that cannot be a key (a list): build it afresh
         return url_for(endpoint, **values)
 

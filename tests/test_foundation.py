@@ -59,7 +59,8 @@ def test_template_addresses_are_the_ones_flask_builds(app):
     cases = [("pages.privacy", {}), ("static", {"filename": "css/app.css", "v": "1"}),
              ("pages.set_language", {"next": "/a?b=1"}), ("pages.set_language", {"next": "/a?b=2"}),
              ("pages.set_language", {"next": True}), ("pages.set_language", {"next": 1}),
-             ("pages.privacy", {"_anchor": "top"}), ("pages.privacy", {"_external": True})]
+             ("pages.privacy", {"_anchor": "top"}), ("pages.privacy", {"_external": True}),
+             ("pages.set_language", {"next": "/", "b": 2}), ("pages.set_language", {"b": 2, "next": "/"})]
     with app.test_request_context("/"):
         for endpoint, values in cases * 2:  # the second time from what was remembered
             drawn = render_template_string("{{ url_for(endpoint, **values) }}", endpoint=endpoint, values=values)
@@ -67,6 +68,24 @@ def test_template_addresses_are_the_ones_flask_builds(app):
     with app.test_request_context("/", base_url="http://localhost/incubator/"):
         drawn = render_template_string("{{ url_for('pages.privacy') }}")
         assert drawn == "/incubator/privacy", "an application mounted elsewhere gets its own addresses"
+
+
+def test_dates_and_times_follow_the_readers_language_and_the_bases_zone(app):
+    """The filters remember what they formatted (incubator/filters.py): per
+    language and zone, never one reader's for another."""
+    from datetime import date, datetime
+
+    from flask import render_template_string
+
+    line = "{{ day|date }} {{ at|time }} {{ at|datetime('short') }}"
+    values = {"day": date(2026, 3, 8), "at": datetime(2026, 3, 8, 1, 30)}  # 09:30 in Shanghai
+    for _ in range(2):  # the second time from what was remembered
+        with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+            chinese = render_template_string(line, **values)
+        with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+            english = render_template_string(line, **values)
+        assert chinese.startswith("2026年3月8日 09:30"), chinese
+        assert english.startswith("Mar 8, 2026 09:30"), english
 
 
 def test_templates_follow_a_forced_language_and_come_back(app):

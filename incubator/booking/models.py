@@ -187,11 +187,14 @@ class Booking(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("unit >= 1", name="unit_positive"),
         CheckConstraint(f"status IN ({_in(BOOKING_STATUSES)})", name="known_status"),
-        # What holds a resource on a day or a week (the calendars) is "starts
-        # before the end and ends after the start". By resource alone that read
-        # every booking a studio ever had (two years at district scale); by
-        # resource and end it reads only those ending after the day begins.
-        Index("ix_bookings_resource_id_ends_at", "resource_id", "ends_at"),
+        # What holds a resource on a day or a week (the calendars, a new
+        # booking's clash check) is an active booking that "starts before the
+        # end and ends after the start". By resource alone that read every
+        # booking a studio ever had (two years at district scale); by resource,
+        # status and end it reads only those ending after the day begins. With
+        # the end after the status, the planners prefer it to the index by
+        # start below, which read the two years of the resource's past.
+        Index("ix_bookings_resource_id_status_ends_at", "resource_id", "status", "ends_at"),
         # The reports count a base's bookings of a period by status (no-shows),
         # and sum the lengths of its studios' confirmed ones (utilisation),
         # from the index alone: a base's year is tens of thousands of bookings.
