@@ -691,10 +691,13 @@ def is_enrolled(user_id: int, cohort_id: int) -> bool:
 def review_query(*, site_id: int | None, cohort_id: int | None = None, status: str | None = None,
                  group: str | None = None, text: str = "", oldest_first: bool = False):
     """The review queue's select, for web.paginate()."""
-    # The people come with the page (no query per row); their classes are
-    # loaded after it, with the places left (the view's _seat_cohorts).
-    statement = select(Application).join(User, Application.user_id == User.id).options(
-        contains_eager(Application.user).lazyload(User.role_grants))  # the rows show no roles
+    # The people come with the page (no query per row), joined to the page's
+    # rows only: the pager's count reads the applications alone (joined to
+    # every person, PostgreSQL hashed all 50,000 of a district, 20 ms). Their
+    # classes are loaded after it, with the places left (the view's
+    # _seat_cohorts).
+    statement = select(Application).options(
+        joinedload(Application.user, innerjoin=True).lazyload(User.role_grants))  # the rows show no roles
     if site_id is not None:
         statement = statement.where(Application.site_id == site_id)
     if cohort_id:
@@ -706,7 +709,8 @@ def review_query(*, site_id: int | None, cohort_id: int | None = None, status: s
     text = (text or "").strip()
     if text:
         like = f"%{text}%"
-        statement = statement.where(or_(User.display_name.ilike(like), User.phone.like(like)))
+        statement = statement.where(Application.user_id.in_(select(User.id).where(
+            or_(User.display_name.ilike(like), User.phone.like(like)))))
     order = Application.submitted_at.asc() if oldest_first else Application.submitted_at.desc()
     return statement.order_by(order, Application.id)
 
