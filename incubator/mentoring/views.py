@@ -465,7 +465,7 @@ def feedback(mentorship_id: int):
 def _batch_form():
     form = BatchForm()
     form.scope.choices = [("unmatched", _("Everyone without a mentor"))] + [
-        (f"cohort-{c.id}", c.name) for c in service.site_cohorts(_site_id())]
+        (f"cohort-{cohort_id}", name) for cohort_id, name in service.cohort_choices(_site_id())]
     return form
 
 
@@ -513,7 +513,7 @@ def match_confirm():
         return render_form_error("mentoring/match.html", form=form, plan=None)
     cohort = _scope_cohort(form.scope.data)
     # The preview prepared the class's needs; confirming writes only proposals.
-    needs = service.unmatched_needs(_site_id(), cohort)
+    needs = service.unmatched_mentees(_site_id(), cohort)
     pairs = _chosen_pairs(needs)
     try:
         made = service.confirm_batch(current_user, _site_id(), needs, pairs)
