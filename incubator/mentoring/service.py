@@ -12,7 +12,7 @@ import calendar
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 from flask_babel import get_translations
@@ -426,7 +426,7 @@ class Candidate:
     categories: list
     languages: list
     availability: list
-    skills: list = field(default_factory=list)  # MentoringSkill or Skill
+    skills: tuple = ()  # of MentoringSkill or Skill
     load: Load = field(default_factory=Load)
     asked: bool = False  # the given mentee's proposal to her is waiting
 
@@ -436,7 +436,7 @@ class Candidate:
         return cls(profile.id, profile.user_id, profile.site_id, profile.user.display_name,
                    _willing(profile.active, profile.user.active, profile.user.has_role(MENTOR)),
                    profile.capacity, profile.categories or [], profile.languages or [], profile.availability or [],
-                   list(profile.skills))
+                   tuple(profile.skills))
 
 
 def _willing(taking_mentees: bool, account_active: bool, is_mentor: bool) -> bool:
@@ -455,12 +455,12 @@ class Mentee:
     category: str | None
     languages: list
     availability: list
-    skills: list = field(default_factory=list)  # MentoringSkill or Skill
+    skills: tuple = ()  # of MentoringSkill or Skill
 
     @classmethod
     def of(cls, need: MenteeNeed) -> "Mentee":
         return cls(need.id, need.user_id, need.site_id, need.mentee_name, need.category, need.languages or [],
-                   need.availability or [], list(need.skills))
+                   need.availability or [], tuple(need.skills))
 
 
 def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
@@ -488,35 +488,34 @@ def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
         .outerjoin(active, active.c.profile_id == MentorProfile.id)
         .outerjoin(pending, pending.c.profile_id == MentorProfile.id)
         .where(MentorProfile.site_id == site_id, User.active.is_(True))
-        .order_by(User.display_name, MentorProfile.id)).all()
+        .order_by(User.display_name, MentorProfile.id))
     found = [Candidate(profile_id, user_id, profile_site, name, _willing(taking, account_active, mentor),
-                       capacity, categories, languages, availability,
+                       capacity, _words(categories), _words(languages), _words(availability),
                        load=Load(n_active, n_pending), asked=bool(was_asked))
              for (profile_id, user_id, profile_site, name, taking, account_active, mentor, capacity, n_active,
-                  n_pending, was_asked, *_texts), (categories, languages, availability)
-             in zip(rows, _lists_of(rows, 3), strict=True)]
+                  n_pending, was_asked, categories, languages, availability) in rows]
     by_id = {c.profile_id: c for c in found}
     of_site = select(MentorProfile.id).where(MentorProfile.site_id == site_id)
     for profile_id, skill in _skills_of(mentor_profile_skills.c.profile_id, mentor_profile_skills.c.skill_id,
                                         of_site):
         if profile_id in by_id:
-            by_id[profile_id].skills.append(skill)
+            by_id[profile_id].skills += (skill,)
     return found
 
 
 def _as_text(*columns):
-    """JSON list columns selected as their text, for _lists_of()."""
+    """JSON list columns selected as their text, to read with _words()."""
     return [cast(column, Text) for column in columns]
 
 
-def _lists_of(rows, width: int) -> list[list[list]]:
-    """The JSON lists in the last `width` columns of each row (selected
-    _as_text), decoded by one json.loads over all of them: decoding them one
-    by one, as a JSON column does, took 2.7 ms for a base's 1,500 (a
-    mentor has three lists, a mentee two), and one call 0.6 ms."""
-    decoded = json.loads("[" + ",".join(text or "null" for row in rows for text in row[-width:]) + "]")
-    # Tuples of words: the garbage collector stops tracking them (see Match).
-    return [[tuple(items or ()) for items in decoded[k:k + width]] for k in range(0, len(decoded), width)]
+@lru_cache(maxsize=8192)
+def _words(text: str | None) -> tuple:
+    """A JSON list column's text as a tuple. A base's people share a few
+    lists (languages, categories) and a page reads hundreds: decoding each
+    one, as a JSON column does, was a tenth of the batch preview, so each
+    text is decoded once per process. Tuples, which nobody can change in the
+    cache, and which the garbage collector stops tracking."""
+    return tuple(json.loads(text)) if text else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -625,14 +624,14 @@ def unmatched_mentees(site_id: int, cohort=None) -> list[Mentee]:
              .where(*_unmatched_clauses(site_id)))
     if cohort is not None:
         query = query.where(*_of_cohort(cohort))
-    rows = db.session.execute(query.order_by(User.display_name, MenteeNeed.id)).all()
-    mentees = [Mentee(need_id, user_id, need_site, mentee_name(person, shop), category, languages, availability)
-               for (need_id, user_id, need_site, person, shop, category, *_texts), (languages, availability)
-               in zip(rows, _lists_of(rows, 2), strict=True)]
+    mentees = [Mentee(need_id, user_id, need_site, mentee_name(person, shop), category, _words(languages),
+                      _words(availability))
+               for need_id, user_id, need_site, person, shop, category, languages, availability
+               in db.session.execute(query.order_by(User.display_name, MenteeNeed.id))]
     if mentees:
         by_id = {m.id: m for m in mentees}
         for need_id, skill in _skills_of(mentee_need_skills.c.need_id, mentee_need_skills.c.skill_id, list(by_id)):
-            by_id[need_id].skills.append(skill)
+            by_id[need_id].skills += (skill,)
     return mentees
 
 
@@ -767,9 +766,9 @@ def _in_common(need_lists: list[list], profile_lists: list[list], *, need_repeat
 
     def incidence(lists, repeats):
         table = np.zeros((len(lists), len(vocabulary)), dtype=np.int64)
-        cells = [(row, vocabulary[item]) for row, items in enumerate(lists) for item in items if item in vocabulary]
-        if cells:
-            rows, columns = zip(*cells, strict=True)
+        rows = [row for row, items in enumerate(lists) for item in items if item in vocabulary]
+        if rows:
+            columns = [vocabulary[item] for items in lists for item in items if item in vocabulary]
             if repeats:
                 np.add.at(table, (rows, columns), 1)
             else:
@@ -791,11 +790,12 @@ def score_table(needs: list[MenteeNeed | Mentee], mentors: list[Candidate], plac
     Whole arrays at once: a batch of 600 mentees against 400 mentors is a
     quarter of a million pairs, far too many to score one by one in Python.
     """
-    skills = _in_common([[s.id for s in n.skills] for n in needs], [[s.id for s in m.skills] for m in mentors],
-                        need_repeats=False, profile_repeats=True)
-    category = _in_common([[n.category] if n.category else [] for n in needs], [m.categories for m in mentors])
-    slots = _in_common([n.availability or [] for n in needs], [m.availability for m in mentors])
-    languages = _in_common([n.languages or [] for n in needs], [m.languages for m in mentors])
+    # Tuples rather than lists: a batch makes one per mentee and mentor.
+    skills = _in_common([tuple(s.id for s in n.skills) for n in needs],
+                        [tuple(s.id for s in m.skills) for m in mentors], need_repeats=False, profile_repeats=True)
+    category = _in_common([(n.category,) if n.category else () for n in needs], [m.categories for m in mentors])
+    slots = _in_common([n.availability or () for n in needs], [m.availability for m in mentors])
+    languages = _in_common([n.languages or () for n in needs], [m.languages for m in mentors])
     free = np.array([round(settings.weight_capacity * max(left, 0) / m.capacity) if m.capacity else 0
                      for m, left in zip(mentors, places_left, strict=True)], dtype=np.int64)
     return (settings.weight_skill * skills + settings.weight_category * (category > 0)
@@ -809,8 +809,8 @@ def pair_reasons(need: MenteeNeed | Mentee, profile: MentorProfile | Candidate, 
     label = labels or Labels()
     comma = label.comma
     reasons: list[str] = []
-    need_skill_ids = {s.id for s in need.skills}
-    common = [s for s in profile.skills if s.id in need_skill_ids]
+    need_skill_ids = {s.id for s in need.skills} if need.skills else ()
+    common = [s for s in profile.skills if s.id in need_skill_ids] if need_skill_ids else ()
     if common:
         reasons.append(label.ngettext("%(num)d skill in common: %(names)s", "%(num)d skills in common: %(names)s",
                                       len(common), names=comma.join(label(skill_label, s) for s in common)))
