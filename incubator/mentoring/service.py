@@ -12,13 +12,13 @@ import calendar
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import numpy as np
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from scipy.optimize import linear_sum_assignment
-from sqlalchemy import Text, cast, false, func, inspect, or_, select, update
+from sqlalchemy import Text, bindparam, cast, false, func, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -471,15 +471,36 @@ def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
     Two statements however many mentors the base has (no query per mentor:
     that was the N+1 of the suggestions page and the batch preview), and
     plain rows rather than ORM objects (see Candidate)."""
+    mentors, skills = _candidates_statements(need is not None)
+    params = {"site_id": site_id, "need_id": need.id if need is not None else None}
+    found = [Candidate(profile_id, user_id, profile_site, name, _willing(taking, account_active, mentor),
+                       capacity, _words(categories), _words(languages), _words(availability),
+                       load=Load(n_active, n_pending), asked=bool(was_asked))
+             for (profile_id, user_id, profile_site, name, taking, account_active, mentor, capacity, n_active,
+                  n_pending, was_asked, categories, languages, availability) in db.session.execute(mentors, params)]
+    by_id = {c.profile_id: c for c in found}
+    for profile_id, skill in _skills_of(skills, params):
+        if profile_id in by_id:
+            by_id[profile_id].skills += (skill,)
+    return found
+
+
+@cache
+def _candidates_statements(for_need: bool):
+    """candidates()'s two statements, built once (the values are bound
+    parameters: site_id, need_id): putting them together with their
+    subqueries, and working out their cache keys, took longer than the
+    database took to run them."""
+    site_id = bindparam("site_id")
     active = _count_per_profile(Mentorship, site_id, Mentorship.status == ACTIVE)
     pending = _count_per_profile(MatchProposal, site_id, MatchProposal.status == PENDING)
     asked = false()
-    if need is not None:
+    if for_need:
         asked = select(MatchProposal.id).where(
-            MatchProposal.need_id == need.id, MatchProposal.profile_id == MentorProfile.id,
+            MatchProposal.need_id == bindparam("need_id"), MatchProposal.profile_id == MentorProfile.id,
             MatchProposal.status == PENDING).exists()
     is_mentor = select(UserRole.id).where(UserRole.user_id == User.id, UserRole.role == MENTOR).exists()
-    rows = db.session.execute(
+    mentors = (
         select(MentorProfile.id, MentorProfile.user_id, MentorProfile.site_id, User.display_name,
                MentorProfile.active, User.active, is_mentor, MentorProfile.capacity, func.coalesce(active.c.n, 0),
                func.coalesce(pending.c.n, 0), asked, *_as_text(MentorProfile.categories, MentorProfile.languages,
@@ -489,18 +510,8 @@ def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
         .outerjoin(pending, pending.c.profile_id == MentorProfile.id)
         .where(MentorProfile.site_id == site_id, User.active.is_(True))
         .order_by(User.display_name, MentorProfile.id))
-    found = [Candidate(profile_id, user_id, profile_site, name, _willing(taking, account_active, mentor),
-                       capacity, _words(categories), _words(languages), _words(availability),
-                       load=Load(n_active, n_pending), asked=bool(was_asked))
-             for (profile_id, user_id, profile_site, name, taking, account_active, mentor, capacity, n_active,
-                  n_pending, was_asked, categories, languages, availability) in rows]
-    by_id = {c.profile_id: c for c in found}
     of_site = select(MentorProfile.id).where(MentorProfile.site_id == site_id)
-    for profile_id, skill in _skills_of(mentor_profile_skills.c.profile_id, mentor_profile_skills.c.skill_id,
-                                        of_site):
-        if profile_id in by_id:
-            by_id[profile_id].skills += (skill,)
-    return found
+    return mentors, _skills_statement(mentor_profile_skills.c.profile_id, mentor_profile_skills.c.skill_id, of_site)
 
 
 def _as_text(*columns):
@@ -527,15 +538,19 @@ class Skill:
     name: str
 
 
-def _skills_of(owner_column, skill_column, owners):
-    """(owner id, Skill) for the mentors or needs whose ids `owners` gives
-    (a list or a subquery), in skill order: one statement of plain rows, one
-    Skill object per skill however many owners share it."""
-    made: dict[int, Skill] = {}
-    for owner_id, skill_id, key, skill_name in db.session.execute(
-            select(owner_column, MentoringSkill.id, MentoringSkill.key, MentoringSkill.name)
+def _skills_statement(owner_column, skill_column, owners):
+    """(owner id, skill id, key, name) of the mentors or needs whose ids
+    `owners` gives (a subquery, or an expanding bound list), in skill order."""
+    return (select(owner_column, MentoringSkill.id, MentoringSkill.key, MentoringSkill.name)
             .join(MentoringSkill, MentoringSkill.id == skill_column)
-            .where(owner_column.in_(owners)).order_by(MentoringSkill.id)):
+            .where(owner_column.in_(owners)).order_by(MentoringSkill.id))
+
+
+def _skills_of(statement, params: dict):
+    """(owner id, Skill) from a _skills_statement: plain rows, one Skill
+    object per skill however many owners share it."""
+    made: dict[int, Skill] = {}
+    for owner_id, skill_id, key, skill_name in db.session.execute(statement, params):
         skill = made.get(skill_id)
         if skill is None:
             skill = made[skill_id] = Skill(skill_id, key, skill_name)
@@ -583,7 +598,7 @@ def _has_mentor_clause():
     )
 
 
-def _unmatched_clauses(site_id: int) -> tuple:
+def _unmatched_clauses(site_id) -> tuple:
     return MenteeNeed.site_id == site_id, User.active.is_(True), ~_has_mentor_clause()
 
 
@@ -600,15 +615,15 @@ def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
         contains_eager(MenteeNeed.user).lazyload(User.role_grants),
         joinedload(MenteeNeed.shop).lazyload(Shop.ticks))
     if cohort is not None:
-        query = query.where(*_of_cohort(cohort))
+        query = query.where(*_of_cohort(cohort.id))
     return list(db.session.scalars(query.order_by(User.display_name, MenteeNeed.id)).unique())
 
 
-def _of_cohort(cohort) -> tuple:
+def _of_cohort(cohort_id) -> tuple:
     """The personal needs of a cohort's mentees (its confirmed applicants)."""
     from incubator.enrolment.models import CONFIRMED, Application
 
-    confirmed = select(Application.user_id).where(Application.cohort_id == cohort.id,
+    confirmed = select(Application.user_id).where(Application.cohort_id == cohort_id,
                                                   Application.status == CONFIRMED)
     return MenteeNeed.user_id.in_(confirmed), MenteeNeed.shop_id.is_(None)
 
@@ -616,23 +631,34 @@ def _of_cohort(cohort) -> tuple:
 def unmatched_mentees(site_id: int, cohort=None) -> list[Mentee]:
     """unmatched_needs() as plain Mentees, in the same order, for a batch:
     one statement for the needs with their names, one for their skills."""
-    from incubator.shops.models import Shop
-
-    query = (select(MenteeNeed.id, MenteeNeed.user_id, MenteeNeed.site_id, User.display_name, Shop.name,
-                    MenteeNeed.category, *_as_text(MenteeNeed.languages, MenteeNeed.availability))
-             .join(User, User.id == MenteeNeed.user_id).outerjoin(Shop, Shop.id == MenteeNeed.shop_id)
-             .where(*_unmatched_clauses(site_id)))
-    if cohort is not None:
-        query = query.where(*_of_cohort(cohort))
+    needs, skills = _unmatched_statements(cohort is not None)
+    params = {"site_id": site_id, "cohort_id": cohort.id if cohort is not None else None}
     mentees = [Mentee(need_id, user_id, need_site, mentee_name(person, shop), category, _words(languages),
                       _words(availability))
                for need_id, user_id, need_site, person, shop, category, languages, availability
-               in db.session.execute(query.order_by(User.display_name, MenteeNeed.id))]
+               in db.session.execute(needs, params)]
     if mentees:
         by_id = {m.id: m for m in mentees}
-        for need_id, skill in _skills_of(mentee_need_skills.c.need_id, mentee_need_skills.c.skill_id, list(by_id)):
+        for need_id, skill in _skills_of(skills, {"need_ids": list(by_id)}):
             by_id[need_id].skills += (skill,)
     return mentees
+
+
+@cache
+def _unmatched_statements(for_cohort: bool):
+    """unmatched_mentees()'s statements, built once (see
+    _candidates_statements); bound: site_id, cohort_id, need_ids."""
+    from incubator.shops.models import Shop
+
+    needs = (select(MenteeNeed.id, MenteeNeed.user_id, MenteeNeed.site_id, User.display_name, Shop.name,
+                    MenteeNeed.category, *_as_text(MenteeNeed.languages, MenteeNeed.availability))
+             .join(User, User.id == MenteeNeed.user_id).outerjoin(Shop, Shop.id == MenteeNeed.shop_id)
+             .where(*_unmatched_clauses(bindparam("site_id"))))
+    if for_cohort:
+        needs = needs.where(*_of_cohort(bindparam("cohort_id")))
+    skills = _skills_statement(mentee_need_skills.c.need_id, mentee_need_skills.c.skill_id,
+                               bindparam("need_ids", expanding=True))
+    return needs.order_by(User.display_name, MenteeNeed.id), skills
 
 
 def unmatched_count(site_id: int) -> int:
