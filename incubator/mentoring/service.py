@@ -18,7 +18,7 @@ import numpy as np
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from scipy.optimize import linear_sum_assignment
-from sqlalchemy import Text, bindparam, cast, false, func, inspect, or_, select, update
+from sqlalchemy import Text, bindparam, cast, false, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -589,17 +589,19 @@ def _attach_skills(owners, owner_column, skill_column) -> None:
         set_committed_value(waiting[owner_id], "skills", owned)
 
 
-def _has_mentor_clause():
-    return or_(
-        select(Mentorship.id).where(Mentorship.need_id == MenteeNeed.id,
-                                    Mentorship.status.in_((ACTIVE, COMPLETED))).exists(),
-        select(MatchProposal.id).where(MatchProposal.need_id == MenteeNeed.id,
-                                       MatchProposal.status == PENDING).exists(),
-    )
-
-
 def _unmatched_clauses(site_id) -> tuple:
-    return MenteeNeed.site_id == site_id, User.active.is_(True), ~_has_mentor_clause()
+    """Needs of the site whose person is active, with no active or
+    completed mentorship and no proposal waiting. Two NOT EXISTS, each
+    limited to the need's own base (a pair belongs to its mentee's base):
+    PostgreSQL then reads only the base's pairs (an anti-join), where one
+    NOT (A OR B) made it hash every mentorship of the district."""
+    def none_of(model, *conditions):
+        return ~select(model.id).where(model.need_id == MenteeNeed.id, model.site_id == MenteeNeed.site_id,
+                                       *conditions).exists()
+
+    return (MenteeNeed.site_id == site_id, User.active.is_(True),
+            none_of(Mentorship, Mentorship.status.in_((ACTIVE, COMPLETED))),
+            none_of(MatchProposal, MatchProposal.status == PENDING))
 
 
 def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
@@ -1194,7 +1196,7 @@ def _check_can_propose(need: MenteeNeed, profile: MentorProfile) -> None:
         raise DomainError(_l("This mentor is not taking mentees now."))
     if profile.capacity - active_count(profile.id) <= 0:
         raise Conflict(_l("This mentor has no free place."))
-    if db.session.scalar(select(Mentorship.id).where(Mentorship.need_id == need.id, Mentorship.status == ACTIVE)):
+    if has_active_mentor(need):
         raise Conflict(_l("This mentee already has a mentor."))
     if db.session.scalar(select(MatchProposal.id).where(
             MatchProposal.need_id == need.id, MatchProposal.profile_id == profile.id,
@@ -1256,8 +1258,7 @@ def accept_proposal(actor, proposal: MatchProposal, today: date | None = None) -
             raise Conflict(_l("You already have %(n)s active mentees, your full capacity. "
                               "Raise your capacity or end a mentorship first.", n=busy))
         need = proposal.need
-        if db.session.scalar(select(Mentorship.id).where(Mentorship.need_id == need.id,
-                                                         Mentorship.status == ACTIVE)):
+        if has_active_mentor(need):
             raise Conflict(_l("This mentee has found a mentor in the meantime."))
     except DomainError:
         db.session.rollback()
@@ -1480,6 +1481,12 @@ def mentorships_in_period(site_id: int | None, start: date, end: date) -> list[M
         query = query.where(Mentorship.site_id == site_id)
     found = db.session.scalars(query.order_by(Mentorship.starts_on))
     return [m for m in found if (m.ended_at.date() if m.ended_at else m.ends_on) >= start]
+
+
+def has_active_mentor(need: MenteeNeed) -> bool:
+    """Whether this need (her own, or her shop's) has a mentorship running."""
+    return db.session.scalar(select(
+        select(Mentorship.id).where(Mentorship.need_id == need.id, Mentorship.status == ACTIVE).exists())) or False
 
 
 def mentorships_as_mentee(user_id: int) -> list[Mentorship]:

@@ -269,8 +269,7 @@ def need(need_id: int):
                "after": min(_count_arg("after", 0), shown), "step": SUGGESTIONS_STEP, "ask_form": AskForm(),
                "is_mentee": current_user.id == need.user_id,
                "can_propose": service.is_staff_of(current_user, need.site_id),
-               "has_mentor": any(m.status == "active" for m in service.mentorships_as_mentee(need.user_id)
-                                 if m.need_id == need.id)}
+               "has_mentor": service.has_active_mentor(need)}
     if form.is_submitted():
         return render_form_error("mentoring/need.html", **context)
     return render("mentoring/need.html", "mentoring/_matches.html", **context)
