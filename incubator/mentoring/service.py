@@ -10,6 +10,7 @@ of the row takes the database's write lock first, which serialises writers).
 
 import calendar
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, cached_property, lru_cache
@@ -423,9 +424,9 @@ class Candidate:
     name: str
     willing: bool  # taking mentees, account active, holds the mentor role
     capacity: int
-    categories: list
-    languages: list
-    availability: list
+    categories: Sequence[str]
+    languages: Sequence[str]
+    availability: Sequence[str]
     skills: tuple = ()  # of MentoringSkill or Skill
     load: Load = field(default_factory=Load)
     asked: bool = False  # the given mentee's proposal to her is waiting
@@ -453,8 +454,8 @@ class Mentee:
     site_id: int
     mentee_name: str
     category: str | None
-    languages: list
-    availability: list
+    languages: Sequence[str]
+    availability: Sequence[str]
     skills: tuple = ()  # of MentoringSkill or Skill
 
     @classmethod
