@@ -5,7 +5,9 @@ from functools import lru_cache
 from babel import support
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms.i18n import messages_path
+from wtforms.widgets import Select
 
 
 @lru_cache(maxsize=8)
@@ -22,3 +24,16 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _wtforms_catalogue(str(get_locale()))
+
+
+class LongSelect(Select):
+    """A select of hundreds of options (a base's classes over the years) that
+    renders each plain option in one string: WTForms builds each through
+    html_params, about 10 µs an option."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if choice.render_kw or kwargs or not isinstance(choice.value, str):
+            return super().render_option(choice, **kwargs)
+        selected = " selected" if choice.selected else ""
+        return f'<option value="{escape(choice.value)}"{selected}>{escape(choice.label or choice.value)}</option>'

@@ -323,6 +323,31 @@ def test_optimal_assignment_never_uses_impossible_pairs():
     assert service.optimal_assignment([[3, None]], [0, 1]) == [None]
 
 
+def test_solving_for_each_mentees_shortlist_is_as_good_as_solving_for_every_mentor():
+    """optimal_assignment solves for each mentee's few best mentors first;
+    its total must be the best total of the whole problem, whatever the
+    ties, impossible pairs and places."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(11)
+    for _case in range(400):
+        mentees, mentors = rng.integers(1, 10), rng.integers(1, 12)
+        scores = rng.integers(0, rng.integers(1, 30), (mentees, mentors)).astype(float)
+        scores[rng.random((mentees, mentors)) < rng.random() * 0.6] = np.nan
+        places = rng.integers(-1, 4, mentors)
+        picks = service.optimal_assignment(scores, places, shortlist=int(rng.integers(1, 4)))
+        given = [j for j in picks if j is not None]
+        assert all(not np.isnan(scores[i, j]) for i, j in enumerate(picks) if j is not None)
+        assert all(given.count(j) <= places[j] for j in set(given))
+        # The whole problem: every place a column, impossible pairs never worth it.
+        columns = np.repeat(np.arange(mentors), np.clip(places, 0, mentees))
+        whole = np.nan_to_num(scores[:, columns], nan=service.INFEASIBLE)
+        rows, cols = linear_sum_assignment(whole, maximize=True)
+        best = [whole[i, j] for i, j in zip(rows, cols, strict=True) if whole[i, j] > service.INFEASIBLE]
+        assert (len(given), sum(scores[i, j] for i, j in enumerate(picks) if j is not None)) == (len(best), sum(best))
+
+
 # --- Mentorships -----------------------------------------------------------------------
 
 def test_either_side_logs_meetings_and_nobody_else():

@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from incubator.forms import Form
+from incubator.forms import Form, LongSelect
 from incubator.mentoring.models import SLOTS
 from incubator.mentoring.vocabulary import CATEGORY_LABELS
 
@@ -104,4 +104,4 @@ class FeedbackForm(Form):
 
 
 class BatchForm(Form):
-    scope = SelectField(_l("Who to match"), validators=[InputRequired(REQUIRED)])
+    scope = SelectField(_l("Who to match"), validators=[InputRequired(REQUIRED)], widget=LongSelect())

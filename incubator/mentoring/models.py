@@ -142,9 +142,12 @@ class MenteeNeed(db.Model):
 
     @property
     def mentee_name(self) -> str:
-        if self.shop is not None:
-            return f"{self.shop.name}（{self.user.display_name}）"
-        return self.user.display_name
+        return mentee_name(self.user.display_name, self.shop.name if self.shop is not None else None)
+
+
+def mentee_name(person: str, shop: str | None = None) -> str:
+    """A mentee as people see her: her name, or her shop's with hers."""
+    return person if shop is None else f"{shop}（{person}）"
 
 
 class MatchProposal(db.Model):

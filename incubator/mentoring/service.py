@@ -9,16 +9,17 @@ of the row takes the database's write lock first, which serialises writers).
 """
 
 import calendar
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 
 import numpy as np
-from flask_babel import gettext as _
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from scipy.optimize import linear_sum_assignment
-from sqlalchemy import false, func, inspect, or_, select, update
+from sqlalchemy import Text, bindparam, cast, false, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -49,6 +50,7 @@ from incubator.mentoring.models import (
     MentorProfile,
     Mentorship,
     MentorshipFeedback,
+    mentee_name,
     mentee_need_skills,
     mentor_profile_skills,
 )
@@ -368,11 +370,13 @@ def ensure_needs_for_cohort(actor, cohort) -> list[MenteeNeed]:
     return needs
 
 
-def site_cohorts(site_id: int):
+def cohort_choices(site_id: int) -> list[tuple[int, str]]:
+    """The site's classes as (id, name), newest first: a base has hundreds
+    over the years, and a list of choices needs no objects."""
     from incubator.enrolment.models import Cohort
 
-    return list(db.session.scalars(select(Cohort).where(Cohort.site_id == site_id)
-                                   .order_by(Cohort.starts_on.desc())))
+    return [tuple(row) for row in db.session.execute(
+        select(Cohort.id, Cohort.name).where(Cohort.site_id == site_id).order_by(Cohort.starts_on.desc()))]
 
 
 # --- Load and who is unmatched ---------------------------------------------------------------
@@ -407,7 +411,7 @@ def _count_per_profile(model, site_id: int, *conditions):
             .group_by(model.profile_id).subquery())
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Candidate:
     """A mentor as scoring sees her: plain values, no ORM objects. A base has
     hundreds of mentors and every one is scored, but a page shows a few:
@@ -420,10 +424,10 @@ class Candidate:
     name: str
     willing: bool  # taking mentees, account active, holds the mentor role
     capacity: int
-    categories: list
-    languages: list
-    availability: list
-    skills: list[MentoringSkill] = field(default_factory=list)
+    categories: Sequence[str]
+    languages: Sequence[str]
+    availability: Sequence[str]
+    skills: tuple = ()  # of MentoringSkill or Skill
     load: Load = field(default_factory=Load)
     asked: bool = False  # the given mentee's proposal to her is waiting
 
@@ -433,11 +437,31 @@ class Candidate:
         return cls(profile.id, profile.user_id, profile.site_id, profile.user.display_name,
                    _willing(profile.active, profile.user.active, profile.user.has_role(MENTOR)),
                    profile.capacity, profile.categories or [], profile.languages or [], profile.availability or [],
-                   list(profile.skills))
+                   tuple(profile.skills))
 
 
 def _willing(taking_mentees: bool, account_active: bool, is_mentor: bool) -> bool:
     return bool(taking_mentees and account_active and is_mentor)
+
+
+@dataclass(eq=False, slots=True)
+class Mentee:
+    """A mentee as scoring sees her, as Candidate is a mentor: plain values,
+    not a MenteeNeed with her person and shop. A batch preview has hundreds
+    of mentees (issue 11). `id` is her need's id."""
+    id: int
+    user_id: int
+    site_id: int
+    mentee_name: str
+    category: str | None
+    languages: Sequence[str]
+    availability: Sequence[str]
+    skills: tuple = ()  # of MentoringSkill or Skill
+
+    @classmethod
+    def of(cls, need: MenteeNeed) -> "Mentee":
+        return cls(need.id, need.user_id, need.site_id, need.mentee_name, need.category, need.languages or [],
+                   need.availability or [], tuple(need.skills))
 
 
 def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
@@ -448,38 +472,90 @@ def candidates(site_id: int, need: MenteeNeed | None = None) -> list[Candidate]:
     Two statements however many mentors the base has (no query per mentor:
     that was the N+1 of the suggestions page and the batch preview), and
     plain rows rather than ORM objects (see Candidate)."""
+    mentors, skills = _candidates_statements(need is not None)
+    params = {"site_id": site_id, "need_id": need.id if need is not None else None}
+    found = [Candidate(profile_id, user_id, profile_site, name, _willing(taking, account_active, mentor),
+                       capacity, _words(categories), _words(languages), _words(availability),
+                       load=Load(n_active, n_pending), asked=bool(was_asked))
+             for (profile_id, user_id, profile_site, name, taking, account_active, mentor, capacity, n_active,
+                  n_pending, was_asked, categories, languages, availability) in db.session.execute(mentors, params)]
+    by_id = {c.profile_id: c for c in found}
+    for profile_id, skill in _skills_of(skills, params):
+        if profile_id in by_id:
+            by_id[profile_id].skills += (skill,)
+    return found
+
+
+@cache
+def _candidates_statements(for_need: bool):
+    """candidates()'s two statements, built once (the values are bound
+    parameters: site_id, need_id): putting them together with their
+    subqueries, and working out their cache keys, took longer than the
+    database took to run them."""
+    site_id = bindparam("site_id")
     active = _count_per_profile(Mentorship, site_id, Mentorship.status == ACTIVE)
     pending = _count_per_profile(MatchProposal, site_id, MatchProposal.status == PENDING)
     asked = false()
-    if need is not None:
+    if for_need:
         asked = select(MatchProposal.id).where(
-            MatchProposal.need_id == need.id, MatchProposal.profile_id == MentorProfile.id,
+            MatchProposal.need_id == bindparam("need_id"), MatchProposal.profile_id == MentorProfile.id,
             MatchProposal.status == PENDING).exists()
     is_mentor = select(UserRole.id).where(UserRole.user_id == User.id, UserRole.role == MENTOR).exists()
-    rows = db.session.execute(
+    mentors = (
         select(MentorProfile.id, MentorProfile.user_id, MentorProfile.site_id, User.display_name,
-               MentorProfile.active, User.active, is_mentor, MentorProfile.capacity, MentorProfile.categories,
-               MentorProfile.languages, MentorProfile.availability, func.coalesce(active.c.n, 0),
-               func.coalesce(pending.c.n, 0), asked)
+               MentorProfile.active, User.active, is_mentor, MentorProfile.capacity, func.coalesce(active.c.n, 0),
+               func.coalesce(pending.c.n, 0), asked, *_as_text(MentorProfile.categories, MentorProfile.languages,
+                                                               MentorProfile.availability))
         .join(User, User.id == MentorProfile.user_id)
         .outerjoin(active, active.c.profile_id == MentorProfile.id)
         .outerjoin(pending, pending.c.profile_id == MentorProfile.id)
         .where(MentorProfile.site_id == site_id, User.active.is_(True))
         .order_by(User.display_name, MentorProfile.id))
-    found = [Candidate(profile_id, user_id, profile_site, name, _willing(taking, account_active, mentor),
-                       capacity, categories or [], languages or [], availability or [],
-                       load=Load(n_active, n_pending), asked=bool(was_asked))
-             for (profile_id, user_id, profile_site, name, taking, account_active, mentor, capacity, categories,
-                  languages, availability, n_active, n_pending, was_asked) in rows]
-    by_id = {c.profile_id: c for c in found}
     of_site = select(MentorProfile.id).where(MentorProfile.site_id == site_id)
-    for profile_id, skill in db.session.execute(
-            select(mentor_profile_skills.c.profile_id, MentoringSkill)
-            .join(MentoringSkill, MentoringSkill.id == mentor_profile_skills.c.skill_id)
-            .where(mentor_profile_skills.c.profile_id.in_(of_site)).order_by(MentoringSkill.id)):
-        if profile_id in by_id:
-            by_id[profile_id].skills.append(skill)
-    return found
+    return mentors, _skills_statement(mentor_profile_skills.c.profile_id, mentor_profile_skills.c.skill_id, of_site)
+
+
+def _as_text(*columns):
+    """JSON list columns selected as their text, to read with _words()."""
+    return [cast(column, Text) for column in columns]
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str | None) -> tuple:
+    """A JSON list column's text as a tuple. A base's people share a few
+    lists (languages, categories) and a page reads hundreds: decoding each
+    one, as a JSON column does, was a tenth of the batch preview, so each
+    text is decoded once per process. Tuples, which nobody can change in the
+    cache, and which the garbage collector stops tracking."""
+    return tuple(json.loads(text)) if text else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """A skill as scoring and its reasons see it (id, key, name: skill_label
+    reads the last two), read as a plain row."""
+    id: int
+    key: str | None
+    name: str
+
+
+def _skills_statement(owner_column, skill_column, owners):
+    """(owner id, skill id, key, name) of the mentors or needs whose ids
+    `owners` gives (a subquery, or an expanding bound list), in skill order."""
+    return (select(owner_column, MentoringSkill.id, MentoringSkill.key, MentoringSkill.name)
+            .join(MentoringSkill, MentoringSkill.id == skill_column)
+            .where(owner_column.in_(owners)).order_by(MentoringSkill.id))
+
+
+def _skills_of(statement, params: dict):
+    """(owner id, Skill) from a _skills_statement: plain rows, one Skill
+    object per skill however many owners share it."""
+    made: dict[int, Skill] = {}
+    for owner_id, skill_id, key, skill_name in db.session.execute(statement, params):
+        skill = made.get(skill_id)
+        if skill is None:
+            skill = made[skill_id] = Skill(skill_id, key, skill_name)
+        yield owner_id, skill
 
 
 def load_profiles(chosen: list[Candidate]) -> dict[int, MentorProfile]:
@@ -514,17 +590,19 @@ def _attach_skills(owners, owner_column, skill_column) -> None:
         set_committed_value(waiting[owner_id], "skills", owned)
 
 
-def _has_mentor_clause():
-    return or_(
-        select(Mentorship.id).where(Mentorship.need_id == MenteeNeed.id,
-                                    Mentorship.status.in_((ACTIVE, COMPLETED))).exists(),
-        select(MatchProposal.id).where(MatchProposal.need_id == MenteeNeed.id,
-                                       MatchProposal.status == PENDING).exists(),
-    )
+def _unmatched_clauses(site_id) -> tuple:
+    """Needs of the site whose person is active, with no active or
+    completed mentorship and no proposal waiting. Two NOT EXISTS, each
+    limited to the need's own base (a pair belongs to its mentee's base):
+    PostgreSQL then reads only the base's pairs (an anti-join), where one
+    NOT (A OR B) made it hash every mentorship of the district."""
+    def none_of(model, *conditions):
+        return ~select(model.id).where(model.need_id == MenteeNeed.id, model.site_id == MenteeNeed.site_id,
+                                       *conditions).exists()
 
-
-def _unmatched_clauses(site_id: int) -> tuple:
-    return MenteeNeed.site_id == site_id, User.active.is_(True), ~_has_mentor_clause()
+    return (MenteeNeed.site_id == site_id, User.active.is_(True),
+            none_of(Mentorship, Mentorship.status.in_((ACTIVE, COMPLETED))),
+            none_of(MatchProposal, MatchProposal.status == PENDING))
 
 
 def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
@@ -540,9 +618,50 @@ def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
         contains_eager(MenteeNeed.user).lazyload(User.role_grants),
         joinedload(MenteeNeed.shop).lazyload(Shop.ticks))
     if cohort is not None:
-        ids = [u.id for u in cohort_mentees(cohort)]
-        query = query.where(MenteeNeed.user_id.in_(ids), MenteeNeed.shop_id.is_(None))
+        query = query.where(*_of_cohort(cohort.id))
     return list(db.session.scalars(query.order_by(User.display_name, MenteeNeed.id)).unique())
+
+
+def _of_cohort(cohort_id) -> tuple:
+    """The personal needs of a cohort's mentees (its confirmed applicants)."""
+    from incubator.enrolment.models import CONFIRMED, Application
+
+    confirmed = select(Application.user_id).where(Application.cohort_id == cohort_id,
+                                                  Application.status == CONFIRMED)
+    return MenteeNeed.user_id.in_(confirmed), MenteeNeed.shop_id.is_(None)
+
+
+def unmatched_mentees(site_id: int, cohort=None) -> list[Mentee]:
+    """unmatched_needs() as plain Mentees, in the same order, for a batch:
+    one statement for the needs with their names, one for their skills."""
+    needs, skills = _unmatched_statements(cohort is not None)
+    params = {"site_id": site_id, "cohort_id": cohort.id if cohort is not None else None}
+    mentees = [Mentee(need_id, user_id, need_site, mentee_name(person, shop), category, _words(languages),
+                      _words(availability))
+               for need_id, user_id, need_site, person, shop, category, languages, availability
+               in db.session.execute(needs, params)]
+    if mentees:
+        by_id = {m.id: m for m in mentees}
+        for need_id, skill in _skills_of(skills, {"need_ids": list(by_id)}):
+            by_id[need_id].skills += (skill,)
+    return mentees
+
+
+@cache
+def _unmatched_statements(for_cohort: bool):
+    """unmatched_mentees()'s statements, built once (see
+    _candidates_statements); bound: site_id, cohort_id, need_ids."""
+    from incubator.shops.models import Shop
+
+    needs = (select(MenteeNeed.id, MenteeNeed.user_id, MenteeNeed.site_id, User.display_name, Shop.name,
+                    MenteeNeed.category, *_as_text(MenteeNeed.languages, MenteeNeed.availability))
+             .join(User, User.id == MenteeNeed.user_id).outerjoin(Shop, Shop.id == MenteeNeed.shop_id)
+             .where(*_unmatched_clauses(bindparam("site_id"))))
+    if for_cohort:
+        needs = needs.where(*_of_cohort(bindparam("cohort_id")))
+    skills = _skills_statement(mentee_need_skills.c.need_id, mentee_need_skills.c.skill_id,
+                               bindparam("need_ids", expanding=True))
+    return needs.order_by(User.display_name, MenteeNeed.id), skills
 
 
 def unmatched_count(site_id: int) -> int:
@@ -585,10 +704,13 @@ def mentor_loads(site_id: int) -> list[MentorLoad]:
 # --- Scores and explanations ---------------------------------------------------------------
 
 class Labels:
-    """Labels (skills, times, categories, languages, separators) in the reader's
-    language, each looked up once for a whole batch instead of once per pair:
-    Flask-Babel takes about 8 µs a string, and a batch preview explains
-    hundreds of pairs. Made per request, so one language throughout."""
+    """Words in the reader's language, each looked up once for a whole batch
+    instead of once per pair: Flask-Babel takes about 8 µs a string, and a
+    batch preview explains hundreds of pairs. Labels (skills, times,
+    categories, languages) come from calling it; messages from its gettext
+    and ngettext, which ask the catalogue once per message (and number) and
+    then only fill in the values, as Flask-Babel's do. Made per request, so
+    one language throughout."""
 
     def __init__(self):
         self._known: dict = {}
@@ -600,12 +722,30 @@ class Labels:
         return self._known[key]
 
     @cached_property
+    def _catalogue(self):
+        return get_translations()
+
+    def gettext(self, string: str, **variables) -> str:
+        template = self._known.get(string)
+        if template is None:
+            template = self._known[string] = self._catalogue.ugettext(string)
+        return template % variables if variables else template
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables) -> str:
+        key = (singular, num)
+        template = self._known.get(key)
+        if template is None:
+            template = self._known[key] = self._catalogue.ungettext(singular, plural, num)
+        variables.setdefault("num", num)
+        return template % variables
+
+    @cached_property
     def comma(self) -> str:
-        return _(", ")
+        return self.gettext(", ")
 
     @cached_property
     def semicolon(self) -> str:
-        return _("; ")
+        return self.gettext("; ")
 
 
 @dataclass(eq=False, slots=True)
@@ -615,7 +755,7 @@ class Match:
     shows: a base has hundreds of mentors (issue 11). Slots: a batch preview
     makes thousands of these, and fewer objects mean fewer pauses to
     collect garbage."""
-    need: MenteeNeed
+    need: MenteeNeed | Mentee
     mentor: Candidate
     score: int
     places_left: int = 0
@@ -655,17 +795,19 @@ def _in_common(need_lists: list[list], profile_lists: list[list], *, need_repeat
 
     def incidence(lists, repeats):
         table = np.zeros((len(lists), len(vocabulary)), dtype=np.int64)
-        for row, items in enumerate(lists):
-            for item in items:
-                column = vocabulary.get(item)
-                if column is not None:
-                    table[row, column] = table[row, column] + 1 if repeats else 1
+        rows = [row for row, items in enumerate(lists) for item in items if item in vocabulary]
+        if rows:
+            columns = [vocabulary[item] for items in lists for item in items if item in vocabulary]
+            if repeats:
+                np.add.at(table, (rows, columns), 1)
+            else:
+                table[rows, columns] = 1
         return table
 
     return incidence(need_lists, need_repeats) @ incidence(profile_lists, profile_repeats).T
 
 
-def score_table(needs: list[MenteeNeed], mentors: list[Candidate], places_left: list[int],
+def score_table(needs: list[MenteeNeed | Mentee], mentors: list[Candidate], places_left: list[int],
                 settings: MatchingSettings) -> np.ndarray:
     """The scores of every mentor (columns) for every mentee (rows), the one
     place the formula lives:
@@ -677,11 +819,12 @@ def score_table(needs: list[MenteeNeed], mentors: list[Candidate], places_left: 
     Whole arrays at once: a batch of 600 mentees against 400 mentors is a
     quarter of a million pairs, far too many to score one by one in Python.
     """
-    skills = _in_common([[s.id for s in n.skills] for n in needs], [[s.id for s in m.skills] for m in mentors],
-                        need_repeats=False, profile_repeats=True)
-    category = _in_common([[n.category] if n.category else [] for n in needs], [m.categories for m in mentors])
-    slots = _in_common([n.availability or [] for n in needs], [m.availability for m in mentors])
-    languages = _in_common([n.languages or [] for n in needs], [m.languages for m in mentors])
+    # Tuples rather than lists: a batch makes one per mentee and mentor.
+    skills = _in_common([tuple(s.id for s in n.skills) for n in needs],
+                        [tuple(s.id for s in m.skills) for m in mentors], need_repeats=False, profile_repeats=True)
+    category = _in_common([(n.category,) if n.category else () for n in needs], [m.categories for m in mentors])
+    slots = _in_common([n.availability or () for n in needs], [m.availability for m in mentors])
+    languages = _in_common([n.languages or () for n in needs], [m.languages for m in mentors])
     free = np.array([round(settings.weight_capacity * max(left, 0) / m.capacity) if m.capacity else 0
                      for m, left in zip(mentors, places_left, strict=True)], dtype=np.int64)
     return (settings.weight_skill * skills + settings.weight_category * (category > 0)
@@ -689,34 +832,37 @@ def score_table(needs: list[MenteeNeed], mentors: list[Candidate], places_left: 
             + free[np.newaxis, :])
 
 
-def pair_reasons(need: MenteeNeed, profile: MentorProfile | Candidate, places_left: int,
+def pair_reasons(need: MenteeNeed | Mentee, profile: MentorProfile | Candidate, places_left: int,
                  labels: Labels | None = None) -> list[str]:
     """Why a mentor suits a mentee, in plain words (the parts of her score)."""
     label = labels or Labels()
     comma = label.comma
     reasons: list[str] = []
-    need_skill_ids = {s.id for s in need.skills}
-    common = [s for s in profile.skills if s.id in need_skill_ids]
+    need_skill_ids = {s.id for s in need.skills} if need.skills else ()
+    common = [s for s in profile.skills if s.id in need_skill_ids] if need_skill_ids else ()
     if common:
-        reasons.append(ngettext("%(num)d skill in common: %(names)s", "%(num)d skills in common: %(names)s",
-                                len(common), names=comma.join(label(skill_label, s) for s in common)))
+        reasons.append(label.ngettext("%(num)d skill in common: %(names)s", "%(num)d skills in common: %(names)s",
+                                      len(common), names=comma.join(label(skill_label, s) for s in common)))
     if need.category and need.category in (profile.categories or []):
-        reasons.append(_("knows %(category)s", category=label(category_label, need.category)))
-    shared_slots = [slot for slot in need.availability or [] if slot in set(profile.availability or [])]
+        reasons.append(label.gettext("knows %(category)s", category=label(category_label, need.category)))
+    free = set(profile.availability or [])
+    shared_slots = [slot for slot in need.availability or [] if slot in free]
     if shared_slots:
         shown = comma.join(label(slot_phrase, s) for s in shared_slots[:3])
         if len(shared_slots) > 3:
-            reasons.append(ngettext("both free on %(times)s and %(num)d more time",
-                                    "both free on %(times)s and %(num)d more times",
-                                    len(shared_slots) - 3, times=shown))
+            reasons.append(label.ngettext("both free on %(times)s and %(num)d more time",
+                                          "both free on %(times)s and %(num)d more times",
+                                          len(shared_slots) - 3, times=shown))
         else:
-            reasons.append(_("both free on %(times)s", times=shown))
-    languages = [w for w in need.languages or [] if w in set(profile.languages or [])]
+            reasons.append(label.gettext("both free on %(times)s", times=shown))
+    spoken = set(profile.languages or [])
+    languages = [w for w in need.languages or [] if w in spoken]
     if languages:
         telling = [w for w in languages if w != "普通话"] or languages
-        reasons.append(_("speaks %(languages)s", languages=comma.join(label(language_label, w) for w in telling)))
-    reasons.append(ngettext("%(left)d of %(num)d place left", "%(left)d of %(num)d places left",
-                            profile.capacity, left=places_left))
+        reasons.append(label.gettext("speaks %(languages)s",
+                                     languages=comma.join(label(language_label, w) for w in telling)))
+    reasons.append(label.ngettext("%(left)d of %(num)d place left", "%(left)d of %(num)d places left",
+                                  profile.capacity, left=places_left))
     return reasons
 
 
@@ -727,7 +873,7 @@ def score_pair(need: MenteeNeed, profile: MentorProfile, places_left: int,
     return score, pair_reasons(need, profile, places_left)
 
 
-def _eligible_table(needs: list[MenteeNeed], mentors: list[Candidate]) -> np.ndarray:
+def _eligible_table(needs: list[MenteeNeed | Mentee], mentors: list[Candidate]) -> np.ndarray:
     """Which mentors (columns) may mentor which mentees (rows): willing (see
     Candidate), of the mentee's base, and not the mentee herself."""
     willing = np.array([m.willing for m in mentors], dtype=bool)
@@ -775,7 +921,7 @@ class PlanRow:
 
     __slots__ = ("plan", "index", "need", "chosen")
 
-    def __init__(self, plan: "Plan", index: int, need: MenteeNeed):
+    def __init__(self, plan: "Plan", index: int, need: Mentee):
         self.plan, self.index, self.need = plan, index, need
         self.chosen: Match | None = None
 
@@ -785,14 +931,23 @@ class PlanRow:
         return [self.plan.match(self.index, j) for j in self.plan.ranked(self.index)]
 
     @property
-    def shown(self) -> list[Match]:
-        """Her SHOWN_OPTIONS best mentors, and the chosen one wherever she
-        ranks: the preview's list, short because it is repeated for every
-        mentee (her own page lists every mentor)."""
-        best = [self.plan.match(self.index, j) for j in self.plan.ranked(self.index)[:SHOWN_OPTIONS]]
-        if self.chosen is not None and self.chosen not in best:
-            best.append(self.chosen)
-        return best
+    def choices(self) -> list[tuple[int, str]]:
+        """The preview's list for her, as (profile id, "name (score)"): her
+        SHOWN_OPTIONS best mentors, and the chosen one wherever she ranks.
+        Short, because it is repeated for every mentee (her own page lists
+        every mentor)."""
+        plan = self.plan
+        shown = plan.best_choices()[self.index]
+        chosen = self.chosen
+        if chosen is None or any(value == chosen.mentor.profile_id for value, _label in shown):
+            return shown
+        return [*shown, (chosen.mentor.profile_id, plan.choice_label(plan.column[chosen.mentor.profile_id],
+                                                                     chosen.score))]
+
+    @property
+    def chosen_id(self) -> int | None:
+        """The chosen mentor's profile id."""
+        return self.chosen.mentor.profile_id if self.chosen is not None else None
 
     @property
     def has_options(self) -> bool:
@@ -812,22 +967,23 @@ class Plan:
 
     shown_options = SHOWN_OPTIONS
 
-    def __init__(self, needs: list[MenteeNeed], mentors: list[Candidate], places_left: list[int],
+    def __init__(self, needs: list[Mentee], mentors: list[Candidate], places_left: list[int],
                  places: list[int], scores: np.ndarray, feasible: np.ndarray):
         self.places = {m.profile_id: n for m, n in zip(mentors, places, strict=True)}  # free for new proposals
         self.column = {m.profile_id: j for j, m in enumerate(mentors)}
-        self._mentors, self._left = mentors, places_left
+        self.mentors, self._left = mentors, places_left
         self.scores, self.feasible = scores, feasible
         self.rows = [PlanRow(self, i, need) for i, need in enumerate(needs)]
         self._matches: dict[int, Match] = {}  # by i * mentors + j (an int key: no tuple per pair)
         self.labels = Labels()
         self._ranked: np.ndarray | None = None
+        self._best: list[list[tuple[int, str]]] | None = None
 
     def match(self, i: int, j: int) -> Match:
-        key = i * len(self._mentors) + int(j)
+        key = i * len(self.mentors) + int(j)
         if key not in self._matches:
-            self._matches[key] = Match(self.rows[i].need, self._mentors[j], int(self.scores[i, j]),
-                                        self._left[j], labels=self.labels)
+            self._matches[key] = Match(self.rows[i].need, self.mentors[j], int(self.scores[i, j]),
+                                       self._left[j], labels=self.labels)
         return self._matches[key]
 
     def ranked(self, i: int) -> np.ndarray:
@@ -838,6 +994,29 @@ class Plan:
             self._ranked = np.argsort(keyed, axis=1, kind="stable")
         order = self._ranked[i]
         return order[self.feasible[i, order]]
+
+    def best_choices(self) -> list[list[tuple[int, str]]]:
+        """For every row, its first SHOWN_OPTIONS of ranked() as (profile id,
+        "name (score)"). All rows at once, as a batch has hundreds: each row's
+        best few are picked out (a partition, not a sort of the whole row),
+        and each mentor's name is put into words once."""
+        if self._best is None:
+            best = _best_columns(self.scores, self.feasible, SHOWN_OPTIONS)
+            scores = np.take_along_axis(self.scores, best, axis=1).tolist()
+            possible = np.take_along_axis(self.feasible, best, axis=1).tolist()
+            label = self.choice_label
+            self._best = [[(self.mentors[j].profile_id, label(j, score))
+                           for j, score, ok in zip(columns, row_scores, row_possible, strict=True) if ok]
+                          for columns, row_scores, row_possible in zip(best.tolist(), scores, possible, strict=True)]
+        return self._best
+
+    def choice_label(self, j: int, score: int) -> str:
+        """Mentor j offered with her score: "陈晓燕 (score 95)"."""
+        return self._choice_words % {"name": self.mentors[j].name, "score": score}
+
+    @cached_property
+    def _choice_words(self) -> str:
+        return self.labels.gettext("%(name)s (score %(score)s)")
 
     @property
     def total(self) -> int:
@@ -853,11 +1032,30 @@ class Plan:
         for row in self.rows:
             if row.chosen:
                 taken[row.chosen.mentor.profile_id] = taken.get(row.chosen.mentor.profile_id, 0) + 1
-        return [(self._mentors[self.column[pid]], n, self.places[pid])
+        return [(self.mentors[self.column[pid]], n, self.places[pid])
                 for pid, n in taken.items() if n > self.places[pid]]
 
 
-def optimal_assignment(scores, places: list[int]) -> list[int | None]:
+def _best_columns(scores: np.ndarray, feasible: np.ndarray, k: int) -> np.ndarray:
+    """Each row's k best columns, best first, equal scores in column order and
+    impossible pairs last: what a stable sort of the whole row starts with."""
+    rows, columns = scores.shape
+    if not rows or not columns:
+        return np.zeros((rows, 0), dtype=np.int64)
+    # One distinct key per cell: the rank of its score (impossible pairs
+    # after every possible one), then its column.
+    high = int(scores.max())
+    rank = np.where(feasible, high - scores, high - int(scores.min()) + 1)
+    keys = rank * columns + np.arange(columns)
+    if k < columns:
+        picked = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    else:
+        picked = np.broadcast_to(np.arange(columns), (rows, columns))
+    order = np.argsort(np.take_along_axis(keys, picked, axis=1), axis=1)
+    return np.take_along_axis(picked, order, axis=1)
+
+
+def optimal_assignment(scores, places: list[int], shortlist: int = 4) -> list[int | None]:
     """For each mentee (row), the mentor (column) that maximises the total
     score, no mentor getting more mentees than her places. None: no mentor.
     `scores` is a list of rows (None: impossible pair) or an array (NaN).
@@ -865,6 +1063,16 @@ def optimal_assignment(scores, places: list[int]) -> list[int | None]:
     Each mentor is expanded into one column per free place and the rectangular
     assignment problem is solved exactly (scipy's linear_sum_assignment, the
     Jonker-Volgenant algorithm). Impossible pairs are never chosen.
+
+    A base has hundreds of mentors and thousands of places, and most of them
+    are nobody's best choice, so the problem is solved for each mentee's
+    `shortlist` best mentors only, plus one column of her own worth the best
+    she could get from any mentor left out. That smaller problem allows
+    everything the whole one does (a mentee paired outside her shortlist
+    can take her own column instead, worth at least as much), so when its
+    best answer leaves every mentee's own column unused, that answer is the
+    best of the whole problem too. Otherwise the shortlists double and it is
+    solved again (at worst, with every mentor: the whole problem).
     """
     if not len(scores):
         return []
@@ -872,31 +1080,50 @@ def optimal_assignment(scores, places: list[int]) -> list[int | None]:
         matrix = scores.astype(float)
     else:
         matrix = np.array([[np.nan if v is None else v for v in row] for row in scores], dtype=float)
+    mentees, mentors = matrix.shape
     # A mentor never needs more copies than there are mentees.
-    copies = np.minimum(np.maximum(np.asarray(places, dtype=np.int64), 0), len(matrix))
-    result: list[int | None] = [None] * len(matrix)
+    copies = np.minimum(np.maximum(np.asarray(places, dtype=np.int64), 0), mentees)
+    result: list[int | None] = [None] * mentees
     if not copies.sum():
         return result
-    columns = np.repeat(np.arange(len(copies)), copies)
-    expanded = np.nan_to_num(matrix[:, columns], nan=INFEASIBLE)
-    rows, cols = linear_sum_assignment(expanded, maximize=True)
-    for i, j in zip(rows, cols, strict=True):
-        if expanded[i, j] > INFEASIBLE:
-            result[i] = int(columns[j])
-    return result
+    possible = ~np.isnan(matrix) & (copies > 0)[np.newaxis, :]
+    everyone = np.arange(mentees)
+    while True:
+        if shortlist < mentors:
+            best = np.argpartition(np.where(possible, -matrix, np.inf), shortlist - 1, axis=1)[:, :shortlist]
+            listed = np.zeros_like(possible)
+            np.put_along_axis(listed, best, True, axis=1)
+            listed &= possible
+        else:
+            listed = possible
+        left_out = np.where(possible & ~listed, matrix, -np.inf).max(axis=1)
+        used = np.flatnonzero(listed.any(axis=0))
+        # Only the mentees who list her can take her places.
+        columns = np.repeat(used, np.minimum(copies[used], listed[:, used].sum(axis=0)))
+        own = np.full((mentees, mentees), float(INFEASIBLE))
+        own[everyone, everyone] = np.where(np.isfinite(left_out), left_out, INFEASIBLE)
+        table = np.hstack([np.where(listed[:, columns], matrix[:, columns], INFEASIBLE), own])
+        rows, cols = linear_sum_assignment(table, maximize=True)
+        worth = table[rows, cols] > INFEASIBLE
+        if not (worth & (cols >= len(columns))).any():
+            for i, j, ok in zip(rows, cols, worth, strict=True):
+                if ok:
+                    result[i] = int(columns[j])
+            return result
+        shortlist *= 2
 
 
-def plan_batch(site_id: int, needs: list[MenteeNeed], chosen: dict[int, int | None] | None = None) -> Plan:
+def plan_batch(site_id: int, needs: list[Mentee | MenteeNeed], chosen: dict[int, int | None] | None = None) -> Plan:
     """A preview: every mentee with her options, and the optimal pairs (or the
     pairs staff chose by hand, when `chosen` maps need id -> profile id)."""
     settings = settings_for(site_id)
     found = [c for c in candidates(site_id) if c.willing]
-    _attach_skills(needs, mentee_need_skills.c.need_id, mentee_need_skills.c.skill_id)
+    mentees = _as_mentees(needs)
     left = [c.capacity - c.load.active for c in found]
     places = [max(c.capacity - c.load.active - c.load.pending, 0) for c in found]
-    scores = score_table(needs, found, left, settings)
-    feasible = _eligible_table(needs, found) & (np.array(places, dtype=np.int64) > 0)[np.newaxis, :]
-    plan = Plan(needs, found, left, places, scores, feasible)
+    scores = score_table(mentees, found, left, settings)
+    feasible = _eligible_table(mentees, found) & (np.array(places, dtype=np.int64) > 0)[np.newaxis, :]
+    plan = Plan(mentees, found, left, places, scores, feasible)
     if chosen is None:
         picks = optimal_assignment(np.where(feasible, scores, np.nan), places)
         for row, pick in zip(plan.rows, picks, strict=True):
@@ -907,15 +1134,23 @@ def plan_batch(site_id: int, needs: list[MenteeNeed], chosen: dict[int, int | No
     return plan
 
 
-def batch_needs(actor, site_id: int, cohort=None) -> list[MenteeNeed]:
+def _as_mentees(needs: list[Mentee | MenteeNeed]) -> list[Mentee]:
+    """Needs as Mentees; MenteeNeeds have their skills read in one statement."""
+    loaded = [need for need in needs if isinstance(need, MenteeNeed)]
+    _attach_skills(loaded, mentee_need_skills.c.need_id, mentee_need_skills.c.skill_id)
+    return [Mentee.of(need) if isinstance(need, MenteeNeed) else need for need in needs]
+
+
+def batch_needs(actor, site_id: int, cohort=None) -> list[Mentee]:
     """The mentees of a batch: a cohort's confirmed applicants (their needs are
     created from what enrolment knows), or every unmatched mentee."""
     if cohort is not None:
         ensure_needs_for_cohort(actor, cohort)
-    return unmatched_needs(site_id, cohort)
+    return unmatched_mentees(site_id, cohort)
 
 
-def confirm_batch(actor, site_id: int, needs: list[MenteeNeed], pairs: dict[int, int | None]) -> list[MatchProposal]:
+def confirm_batch(actor, site_id: int, needs: list[Mentee | MenteeNeed],
+                  pairs: dict[int, int | None]) -> list[MatchProposal]:
     """Turn the previewed pairs into proposals, all or none."""
     plan = plan_batch(site_id, needs, pairs)
     wanted = {need_id for need_id, pid in pairs.items() if pid}
@@ -962,7 +1197,7 @@ def _check_can_propose(need: MenteeNeed, profile: MentorProfile) -> None:
         raise DomainError(_l("This mentor is not taking mentees now."))
     if profile.capacity - active_count(profile.id) <= 0:
         raise Conflict(_l("This mentor has no free place."))
-    if db.session.scalar(select(Mentorship.id).where(Mentorship.need_id == need.id, Mentorship.status == ACTIVE)):
+    if has_active_mentor(need):
         raise Conflict(_l("This mentee already has a mentor."))
     if db.session.scalar(select(MatchProposal.id).where(
             MatchProposal.need_id == need.id, MatchProposal.profile_id == profile.id,
@@ -1024,8 +1259,7 @@ def accept_proposal(actor, proposal: MatchProposal, today: date | None = None) -
             raise Conflict(_l("You already have %(n)s active mentees, your full capacity. "
                               "Raise your capacity or end a mentorship first.", n=busy))
         need = proposal.need
-        if db.session.scalar(select(Mentorship.id).where(Mentorship.need_id == need.id,
-                                                         Mentorship.status == ACTIVE)):
+        if has_active_mentor(need):
             raise Conflict(_l("This mentee has found a mentor in the meantime."))
     except DomainError:
         db.session.rollback()
@@ -1248,6 +1482,12 @@ def mentorships_in_period(site_id: int | None, start: date, end: date) -> list[M
         query = query.where(Mentorship.site_id == site_id)
     found = db.session.scalars(query.order_by(Mentorship.starts_on))
     return [m for m in found if (m.ended_at.date() if m.ended_at else m.ends_on) >= start]
+
+
+def has_active_mentor(need: MenteeNeed) -> bool:
+    """Whether this need (her own, or her shop's) has a mentorship running."""
+    return db.session.scalar(select(
+        select(Mentorship.id).where(Mentorship.need_id == need.id, Mentorship.status == ACTIVE).exists())) or False
 
 
 def mentorships_as_mentee(user_id: int) -> list[Mentorship]:

@@ -269,8 +269,7 @@ def need(need_id: int):
                "after": min(_count_arg("after", 0), shown), "step": SUGGESTIONS_STEP, "ask_form": AskForm(),
                "is_mentee": current_user.id == need.user_id,
                "can_propose": service.is_staff_of(current_user, need.site_id),
-               "has_mentor": any(m.status == "active" for m in service.mentorships_as_mentee(need.user_id)
-                                 if m.need_id == need.id)}
+               "has_mentor": service.has_active_mentor(need)}
     if form.is_submitted():
         return render_form_error("mentoring/need.html", **context)
     return render("mentoring/need.html", "mentoring/_matches.html", **context)
@@ -465,7 +464,7 @@ def feedback(mentorship_id: int):
 def _batch_form():
     form = BatchForm()
     form.scope.choices = [("unmatched", _("Everyone without a mentor"))] + [
-        (f"cohort-{c.id}", c.name) for c in service.site_cohorts(_site_id())]
+        (f"cohort-{cohort_id}", name) for cohort_id, name in service.cohort_choices(_site_id())]
     return form
 
 
@@ -513,7 +512,7 @@ def match_confirm():
         return render_form_error("mentoring/match.html", form=form, plan=None)
     cohort = _scope_cohort(form.scope.data)
     # The preview prepared the class's needs; confirming writes only proposals.
-    needs = service.unmatched_needs(_site_id(), cohort)
+    needs = service.unmatched_mentees(_site_id(), cohort)
     pairs = _chosen_pairs(needs)
     try:
         made = service.confirm_batch(current_user, _site_id(), needs, pairs)

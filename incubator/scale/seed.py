@@ -260,7 +260,8 @@ def step_people(ctx) -> None:
     bulk(ctx["conn"], "users", users, ctx["made"])
     bulk(ctx["conn"], "user_roles", roles, ctx["made"])
     ctx.update(ids=ids, staff_by_site=staff_by_site, mentor_ids=mentor_ids, owner_ids=owner_ids,
-               trainee_ids=trainee_ids, site_of=site_of, n_users=next_id - 1)
+               trainee_ids=trainee_ids, site_of=site_of, n_users=next_id - 1,
+               inactive={row["id"] for row in users if not row["active"]})
     by_site: dict[int, list[int]] = {}
     for uid in trainee_ids:
         by_site.setdefault(site_of[uid], []).append(uid)
@@ -514,15 +515,21 @@ def step_attendance(ctx) -> None:
     bulk(ctx["conn"], table, rows(), ctx["made"])
 
 
+EARLY_END_REASONS = ["孩子放假，时间排不开", "找到了工作，没空继续", "双方时间总是对不上"]
+
+
 def step_mentoring(ctx) -> None:
     """Mentor profiles for every mentor, a need for every mentee, and
-    `mentorships` pairings (mostly finished); 200 needs on site 1 wait for a
-    mentor (the batch-match preview), the known mentee's among them."""
-    if not has_table("mentor_profiles") or not has_table("mentee_needs"):
+    `mentorships` pairings (mostly finished). Up to 200 active mentees of
+    site 1 wait for a mentor (the batch-match preview), the known mentee's
+    among them, and they are the only ones waiting there: a mentee whose
+    mentorship ended early was given another mentor afterwards (see
+    _pairings), so the count the summary prints is the count the base shows."""
+    if not all(has_table(t) for t in ("mentor_profiles", "mentee_needs", "mentorships")):
         return
     from incubator.shops.models import CATEGORIES
 
-    rng, now, today = ctx["rng"], ctx["now"], ctx["today"]
+    rng, now = ctx["rng"], ctx["now"]
     slots = [f"{d}_{p}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
              for p in ("morning", "afternoon", "evening")]
     languages = ["普通话", "南京话", "维吾尔语", "英语"]
@@ -536,43 +543,70 @@ def step_mentoring(ctx) -> None:
                          "lock_version": 0, "created_at": now - timedelta(days=rng.randint(30, 700)),
                          "updated_at": now})
     bulk(ctx["conn"], "mentor_profiles", profiles, ctx["made"])
-    n_pairs = ctx["counts"]["mentorships"]
     mentee = ctx["ids"]["mentee"]
-    site1 = [u for u in ctx["trainees_by_site"].get(1, []) if u != mentee]
+    # Waiting mentees are people staff can see as waiting: active accounts.
+    site1 = [u for u in ctx["trainees_by_site"].get(1, []) if u != mentee and u not in ctx["inactive"]]
     waiting = [mentee] + site1[:199]
     taken = set(waiting) | set(ctx["ids"].values())
-    others = [u for u in ctx["trainee_ids"] if u not in taken][:n_pairs]
-    needs = []
-    for nid, uid in enumerate(waiting + others, start=1):
-        needs.append({"id": nid, "site_id": ctx["site_of"][uid], "user_id": uid, "shop_id": None,
-                      "category": rng.choice(CATEGORIES), "languages": ["普通话"],
-                      "availability": rng.sample(slots, rng.randint(2, 6)), "notes": "想学怎么介绍产品",
-                      "created_at": now - timedelta(days=rng.randint(1, 600)), "updated_at": now})
-    bulk(ctx["conn"], "mentee_needs", needs, ctx["made"])
+    others = [u for u in ctx["trainee_ids"] if u not in taken]
+
+    def need(nid: int, uid: int) -> dict:
+        return {"id": nid, "site_id": ctx["site_of"][uid], "user_id": uid, "shop_id": None,
+                "category": rng.choice(CATEGORIES), "languages": ["普通话"],
+                "availability": rng.sample(slots, rng.randint(2, 6)), "notes": "想学怎么介绍产品",
+                "created_at": now - timedelta(days=rng.randint(1, 600)), "updated_at": now}
+
+    needs = [need(nid, uid) for nid, uid in enumerate(waiting, start=1)]
+    paired, pairs = _pairings(ctx, profiles, (need(nid, uid) for nid, uid in enumerate(others, len(needs) + 1)))
+    bulk(ctx["conn"], "mentee_needs", needs + paired, ctx["made"])
+    bulk(ctx["conn"], "mentorships", pairs, ctx["made"])
     ctx["made"].known["mentee_need"] = {"id": 1, "waiting_on_site_1": len(waiting)}
-    if not has_table("mentorships"):
-        return
+
+
+def _pairings(ctx, profiles: list[dict], needs) -> tuple[list[dict], list[dict]]:
+    """`mentorships` pairings of mentors and mentees of the same site, over
+    the two years: those still running are active (as the mentor's places
+    allow), most others completed, some ended early with a reason. A mentee
+    whose mentorship ended early got a new mentor a few weeks later (and that
+    one ran its course), so none of them is left waiting. Returns the needs
+    used (as many as the pairings take) and the pairings."""
+    rng, today = ctx["rng"], ctx["today"]
+    n_pairs = ctx["counts"]["mentorships"]
     profiles_by_site: dict[int, list[dict]] = {}
     for profile in profiles:
         profiles_by_site.setdefault(profile["site_id"], []).append(profile)
     load: dict[int, int] = {}
+    used, pairs = [], []
 
-    def pairs():
-        for k, need in enumerate(needs[len(waiting):], start=1):
-            candidates = profiles_by_site.get(need["site_id"]) or profiles
-            profile = rng.choice(candidates)
-            starts = today - timedelta(days=rng.randint(0, 700))
-            ends = starts + timedelta(days=90)
-            active = ends > today and load.get(profile["id"], 0) < profile["capacity"]
-            if active:
-                load[profile["id"]] = load.get(profile["id"], 0) + 1
-            status = "active" if active else ("completed" if rng.random() < 0.85 else "ended_early")
-            yield {"id": k, "site_id": need["site_id"], "need_id": need["id"], "profile_id": profile["id"],
-                   "mentor_id": profile["user_id"], "mentee_id": need["user_id"], "shop_id": None,
-                   "proposal_id": None, "starts_on": starts, "ends_on": max(ends, starts), "status": status,
-                   "end_reason": "", "created_at": datetime.combine(starts, time(2))}
+    def pair(need: dict, starts: date, *, may_end_early: bool, not_with: int | None = None) -> dict:
+        pool = profiles_by_site.get(need["site_id"]) or profiles
+        profile = rng.choice(pool)
+        if profile["id"] == not_with and len(pool) > 1:
+            profile = rng.choice([p for p in pool if p["id"] != not_with])
+        ends = starts + timedelta(days=90)
+        row = {"id": len(pairs) + 1, "site_id": need["site_id"], "need_id": need["id"],
+               "profile_id": profile["id"], "mentor_id": profile["user_id"], "mentee_id": need["user_id"],
+               "shop_id": None, "proposal_id": None, "starts_on": starts, "ends_on": ends, "status": "completed",
+               "end_reason": "", "ended_at": None, "created_at": datetime.combine(starts, time(2))}
+        if ends > today and load.get(profile["id"], 0) < profile["capacity"]:
+            load[profile["id"]] = load.get(profile["id"], 0) + 1
+            row["status"] = "active"
+        elif may_end_early and rng.random() >= 0.85:
+            ended = min(starts + timedelta(days=rng.randint(14, 60)), today)
+            row.update(status="ended_early", end_reason=rng.choice(EARLY_END_REASONS),
+                       ended_at=datetime.combine(ended, time(8)))
+        pairs.append(row)
+        return row
 
-    bulk(ctx["conn"], "mentorships", pairs(), ctx["made"])
+    for need in needs:
+        if len(pairs) >= n_pairs:
+            break
+        used.append(need)
+        first = pair(need, today - timedelta(days=rng.randint(0, 700)), may_end_early=len(pairs) + 2 <= n_pairs)
+        if first["status"] == "ended_early":
+            again = min(first["ended_at"].date() + timedelta(days=rng.randint(7, 30)), today)
+            pair(need, again, may_end_early=False, not_with=first["profile_id"])
+    return used, pairs
 
 
 def step_livestreams(ctx) -> None:
