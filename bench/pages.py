@@ -85,6 +85,11 @@ ALL_PAGES = [
          "/reports/people/{member}/sections/bookings"),
     Page("dashboard, one year", "read", "reports.dashboard", "staff", "/reports/?start={year_ago}&end={today}"),
     Page("mentor suggestions, 1 of 2,000", "read", "mentoring.need", "staff", "/mentoring/needs/{mentee_need}"),
+    Page("mentoring overview, staff", "read", "mentoring.overview", "staff", "/mentoring/staff"),
+    Page("mentee search by name (htmx)", "fragment", "mentoring.find_mentee", "staff",
+         "/mentoring/staff/mentees?q=%E7%8E%8B", htmx=True),  # 王, the commonest family name
+    Page("mentee search by mobile (htmx)", "fragment", "mentoring.find_mentee", "staff",
+         "/mentoring/staff/mentees?q=1390000", htmx=True),
     Page("batch-match preview, 200", "post", "mentoring.match_preview", "staff", "/mentoring/match/preview",
          method="POST", body="scope=unmatched"),
     Page("public livestreams", "read", "livestreams.index", "anonymous", "/livestreams/"),

@@ -309,13 +309,13 @@ def test_confirming_a_batch_makes_proposals_and_refuses_an_overload():
     chen = make_mentor("陈晓燕", skill_keys=("live_hosting",), capacity=1)
     ma = make_mentor("马丽", capacity=1)
     a, b = make_need("甲", skill_keys=("live_hosting",)), make_need("乙")
-    assert service.unmatched_count(site_id) == len(service.unmatched_needs(site_id)) == 2
+    assert service.unmatched_count(site_id) == service.unmatched_listing(site_id).total == 2
     with pytest.raises(Conflict):
         service.confirm_batch(staff, site_id, [a, b], {a.id: chen.id, b.id: chen.id})
     assert _count(MatchProposal) == 0
     made = service.confirm_batch(staff, site_id, [a, b], {a.id: ma.id, b.id: chen.id})
     assert {(p.need_id, p.profile_id) for p in made} == {(a.id, ma.id), (b.id, chen.id)}
-    assert service.unmatched_needs(site_id) == [] and service.unmatched_count(site_id) == 0
+    assert service.unmatched_listing(site_id).rows == [] and service.unmatched_count(site_id) == 0
 
 
 def test_optimal_assignment_never_uses_impossible_pairs():
@@ -380,7 +380,7 @@ def test_ending_early_needs_a_reason_and_feedback_comes_after_the_end():
         service.give_feedback(mentorship.mentee, mentorship, rating=3)
     with pytest.raises(DomainError):
         service.give_feedback(profile.user, mentorship, rating=6)
-    [load] = service.mentor_loads(profile.site_id)
+    [load] = service.mentor_loads(profile.site_id).rows
     assert (load.rating, load.ratings, load.active) == (5.0, 1, 0)
 
 

@@ -242,14 +242,167 @@ def test_htmx_get_of_the_staff_page_is_a_whole_page_when_boosted(client):
     assert htmx_get(client, "/mentoring/").status_code == 302
 
 
-def test_staff_add_a_person_as_a_mentee_and_land_on_her_needs(client):
-    person = make_user("trainee", name="冯雪")
-    login(client, make_user("staff"))
-    assert "冯雪" in client.get("/mentoring/staff").get_data(as_text=True)
-    response = post(client, "/mentoring/needs/new", {"mentee": f"person:{person.id}"})
-    assert response.status_code == 303 and "/mentoring/needs/" in response.headers["Location"]
-    other_site_person = make_user("trainee", site=make_site())
-    assert post(client, "/mentoring/needs/new", {"mentee": f"person:{other_site_person.id}"}).status_code == 404
+# --- The staff's overview: finding a mentee, and the lists a page at a time ---------------
+
+def _matches(html: str) -> str:
+    """The matches part of a search page or fragment."""
+    return html.split('id="mentee-matches"')[-1] if 'id="mentee-matches"' in html else html
+
+
+def test_the_overview_offers_a_search_not_a_list_of_everyone(client):
+    make_user("trainee", name="冯雪")
+    login(client, make_user("staff", locale="en"))
+    html = client.get("/mentoring/staff").get_data(as_text=True)
+    assert '<input type="search" id="mentee-q" name="q"' in html
+    assert '<label for="mentee-q">Name, shop or mobile' in html
+    assert "<select" not in html and "冯雪" not in html  # nobody is listed before she types
+    assert "Type a name or a mobile number: the matches show here." in html
+
+
+def test_staff_find_a_person_by_name_as_a_fragment_and_as_a_page(client):
+    feng = make_user("trainee", name="冯雪梅")
+    make_user("trainee", name="李雪")
+    make_user("shop_owner", name="Amy Feng")
+    login(client, make_user("staff", locale="en"))
+    fragment = htmx_get(client, "/mentoring/staff/mentees?q=冯雪")
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in html and "HX-Request" in fragment.headers["Vary"]
+    assert "冯雪梅" in html and "李雪" not in html and feng.phone in html
+    assert f'name="mentee" value="person:{feng.id}"' in html and 'action="/mentoring/needs/new"' in html
+    # Without JavaScript the form opens the same matches on a page of their own.
+    page = client.get("/mentoring/staff/mentees?q=冯雪").get_data(as_text=True)
+    assert "<html" in page and 'value="冯雪"' in page and f'value="person:{feng.id}"' in _matches(page)
+    assert "Amy Feng" in htmx_get(client, "/mentoring/staff/mentees?q=amy").get_data(as_text=True)
+
+
+def test_staff_find_people_and_shops_by_the_first_digits_of_a_mobile(client):
+    from tests.factories_shops import make_shop
+
+    owner = make_user("shop_owner", name="乌拉依木", phone="13712345678")
+    shop = make_shop(owner, name="乌拉依木馕坑")
+    make_user("trainee", name="别人", phone="13812345678")
+    login(client, make_user("staff", locale="en"))
+    for typed in ("1371234", "137 1234", "+86 137-1234"):
+        html = htmx_get(client, "/mentoring/staff/mentees", query_string={"q": typed}).get_data(as_text=True)
+        assert f'value="person:{owner.id}"' in html and f'value="shop:{shop.id}"' in html, typed
+        assert "别人" not in html
+    by_name = htmx_get(client, "/mentoring/staff/mentees?q=馕坑").get_data(as_text=True)
+    assert f'value="shop:{shop.id}"' in by_name and "乌拉依木馕坑（乌拉依木）" in by_name
+    assert f'value="person:{owner.id}"' not in by_name
+
+
+def test_adding_a_match_lands_on_her_needs_and_she_then_shows_as_a_mentee(client):
+    from incubator.mentoring.models import MenteeNeed
+
+    feng = make_user("trainee", name="冯雪")
+    login(client, make_user("staff", locale="en"))
+    response = post(client, "/mentoring/needs/new", {"mentee": f"person:{feng.id}"})
+    need = db.session.scalar(select(MenteeNeed).where(MenteeNeed.user_id == feng.id))
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/mentoring/needs/{need.id}")
+    html = htmx_get(client, "/mentoring/staff/mentees?q=冯雪").get_data(as_text=True)
+    assert "already a mentee" in html and f'href="/mentoring/needs/{need.id}"' in html
+    assert f'value="person:{feng.id}"' not in html
+    # From an htmx request, the answer sends the browser to her needs.
+    other = make_user("trainee", name="冯雨")
+    answer = post(client, "/mentoring/needs/new", {"mentee": f"person:{other.id}"}, htmx=True)
+    assert answer.status_code == 204 and "/mentoring/needs/" in answer.headers["HX-Location"]
+
+
+def test_the_search_never_shows_another_bases_people_nor_mentors_or_closed_accounts(client):
+    staff = make_user("staff", locale="en")  # on the first base
+    other_site = make_site()
+    stranger = make_user("trainee", site=other_site, name="冯外人", phone="13799990001")
+    make_user("mentor", name="冯导师", phone="13799990002")
+    make_user("trainee", name="冯停用", phone="13799990003", active=False)
+    mine = make_user("trainee", name="冯本人", phone="13799990004")
+    login(client, staff)
+    for typed in ("冯", "1379999"):
+        html = htmx_get(client, f"/mentoring/staff/mentees?q={typed}").get_data(as_text=True)
+        assert f"person:{mine.id}" in html and html.count('name="mentee"') == 1, typed
+        assert "冯外人" not in html and "冯导师" not in html and "冯停用" not in html
+    assert post(client, "/mentoring/needs/new", {"mentee": f"person:{stranger.id}"}).status_code == 404
+
+
+def test_an_empty_search_shows_a_hint_and_a_hostile_one_matches_nothing(client):
+    make_user("trainee", name="冯雪")
+    make_user("trainee", name="100%_真")
+    login(client, make_user("staff", locale="en"))
+    empty = htmx_get(client, "/mentoring/staff/mentees?q=%20%20").get_data(as_text=True)
+    assert "the matches show here" in empty and 'name="mentee"' not in empty
+    for typed in ("%", "_", "%25", "\\", "' OR 1=1 --", "<script>alert(1)</script>", "冯\x00雪", "冯" * 5000):
+        response = htmx_get(client, "/mentoring/staff/mentees", query_string={"q": typed})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, typed
+        assert "冯雪" not in html or typed == "冯\x00雪", typed  # wildcards are plain characters
+        assert "<script>alert" not in html
+    assert "100%_真" in htmx_get(client, "/mentoring/staff/mentees", query_string={"q": "%_"}).get_data(as_text=True)
+    nothing = htmx_get(client, "/mentoring/staff/mentees?q=zzz").get_data(as_text=True)
+    assert "Nobody on this base matches “zzz”" in nothing
+
+
+def test_the_search_shows_twenty_matches_and_says_how_many_more(client):
+    for n in range(23):
+        make_user("trainee", name=f"周{n:02d}")
+    login(client, make_user("staff", locale="en"))
+    html = htmx_get(client, "/mentoring/staff/mentees?q=周").get_data(as_text=True)
+    assert html.count('name="mentee"') == 20 and "周00" in html and "周22" not in html
+    assert "3 more matches: type more of the name or number." in html
+
+
+def test_the_overview_shows_the_first_rows_of_each_list_with_totals(client, monkeypatch):
+    from incubator.mentoring import views
+
+    monkeypatch.setattr(views, "OVERVIEW_ROWS", 2)
+    chen = make_mentor("导师1", capacity=3)
+    make_mentor("导师2")
+    make_mentor("导师3")
+    needs = [make_need(f"学员{n}") for n in range(3)]
+    for need in needs:
+        make_proposal(need, chen)
+    for n in range(3, 6):
+        make_need(f"学员{n}")
+    login(client, make_user("staff", locale="en"))
+    html = client.get("/mentoring/staff").get_data(as_text=True)
+    assert "3 mentors, by name." in html and 'href="/mentoring/staff/mentors">Show all 3 mentors' in html
+    assert "3 mentees are waiting for a mentor." in html and "Show all 3 mentees" in html
+    assert "3 proposals are waiting for an answer." in html and "Show all 3 proposals" in html
+    loads = html.split('id="loads-heading"')[1]
+    assert "导师1" in loads and "导师2" in loads and "导师3" not in loads  # by name
+    assert "0 of 3" in loads and "<td data-label=\"Waiting requests\">3</td>" in loads
+
+
+def test_each_list_has_its_own_page_a_page_at_a_time(client, monkeypatch):
+    from incubator.mentoring import views
+
+    monkeypatch.setattr(views, "LIST_ROWS", 2)
+    chen = make_mentor("陈晓燕")
+    for n in range(5):
+        make_proposal(make_need(f"学员{n}"), chen, days=n + 1)
+    for n in range(5, 8):
+        make_need(f"学员{n}")
+    login(client, make_user("staff", locale="en"))
+    first = client.get("/mentoring/staff/unmatched").get_data(as_text=True)
+    assert "<h1>Mentees without a mentor</h1>" in first and "3 mentees are waiting for a mentor." in first
+    assert "学员5" in first and "学员6" in first and "学员7" not in first and "Page 1 of 2" in first
+    second = htmx_get(client, "/mentoring/staff/unmatched?page=2")
+    fragment = second.get_data(as_text=True)
+    assert "<html" not in fragment and "学员7" in fragment and "学员5" not in fragment and 'rel="prev"' in fragment
+    waiting = client.get("/mentoring/staff/waiting?page=3").get_data(as_text=True)
+    assert "学员4" in waiting and "学员3" not in waiting  # the first to lapse first
+    assert client.get("/mentoring/staff/mentors").status_code == 200
+    past_the_end = client.get("/mentoring/staff/waiting?page=9")
+    assert past_the_end.status_code == 302 and past_the_end.headers["Location"].endswith("/mentoring/staff/waiting")
+    switch_to(client, make_user("trainee"))
+    assert client.get("/mentoring/staff/waiting").status_code == 403
+    assert client.get("/mentoring/staff/mentees?q=学员").status_code == 403
+
+
+def test_empty_lists_say_what_to_do_next(client):
+    login(client, make_user("staff", locale="en"))
+    html = client.get("/mentoring/staff").get_data(as_text=True)
+    assert "No mentor profiles yet. Give someone the mentor role" in html
+    assert 'Every mentee has a mentor or a proposal waiting. <a href="/mentoring/staff/mentees">' in html
+    assert 'Propose a mentor from a mentee\'s page, or match a class. <a href="/mentoring/match">' in html
 
 
 def test_hostile_text_and_numbers_are_refused_or_stored_harmlessly(client):

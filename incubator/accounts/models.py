@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth import ROLES
@@ -18,6 +18,10 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="phone_or_email"),
+        # Staff find a base's people by the first digits of a mobile (the
+        # mentoring overview's "add a mentee"): the unique phone index alone
+        # would walk every number of the district that starts so.
+        Index("ix_users_site_id_phone", "site_id", "phone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

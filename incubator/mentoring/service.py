@@ -19,9 +19,9 @@ import numpy as np
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from scipy.optimize import linear_sum_assignment
-from sqlalchemy import Text, bindparam, cast, false, func, inspect, select, update
+from sqlalchemy import Text, and_, bindparam, cast, false, func, inspect, literal, null, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from incubator.accounts.models import User, UserRole
@@ -255,12 +255,6 @@ def _profile_facts(profile: MentorProfile) -> dict:
             "active": profile.active, "languages": list(profile.languages or [])}
 
 
-def site_profiles(site_id: int) -> list[MentorProfile]:
-    return list(db.session.scalars(
-        select(MentorProfile).join(User, User.id == MentorProfile.user_id)
-        .where(MentorProfile.site_id == site_id, User.active.is_(True)).order_by(User.display_name)))
-
-
 # --- Mentees' needs ----------------------------------------------------------------------
 
 def need_by_id(need_id: int) -> MenteeNeed | None:
@@ -337,23 +331,6 @@ def save_need(actor, need: MenteeNeed, *, skill_ids=(), category=None, languages
     return need
 
 
-def possible_mentees(site_id: int) -> list[tuple[str, str]]:
-    """People (trainees, shop owners) and shops of the site without a need
-    yet, as ("person:<id>" | "shop:<id>", name) choices for staff."""
-    from incubator.accounts.models import UserRole
-    from incubator.shops.models import Shop
-
-    with_need = select(MenteeNeed.user_id).where(MenteeNeed.shop_id.is_(None))
-    people = db.session.scalars(select(User).where(
-        User.site_id == site_id, User.active.is_(True), User.id.not_in(with_need),
-        User.role_grants.any(UserRole.role.in_(("trainee", "shop_owner")))).order_by(User.display_name))
-    shops = db.session.scalars(select(Shop).where(
-        Shop.site_id == site_id, Shop.id.not_in(select(MenteeNeed.shop_id).where(MenteeNeed.shop_id.is_not(None))))
-        .order_by(Shop.name))
-    return [(f"person:{u.id}", u.display_name) for u in people] + \
-        [(f"shop:{shop.id}", f"{shop.name}（{shop.owner.display_name}）") for shop in shops]
-
-
 def cohort_mentees(cohort) -> list[User]:
     """A cohort's mentees are its confirmed applicants."""
     from incubator.enrolment.models import CONFIRMED, Application
@@ -385,21 +362,6 @@ def cohort_choices(site_id: int) -> list[tuple[int, str]]:
 class Load:
     active: int = 0
     pending: int = 0
-
-
-def loads(profile_ids) -> dict[int, Load]:
-    ids = list(profile_ids)
-    result = {i: Load() for i in ids}
-    if not ids:
-        return result
-    for pid, n in db.session.execute(select(Mentorship.profile_id, func.count()).where(
-            Mentorship.profile_id.in_(ids), Mentorship.status == ACTIVE).group_by(Mentorship.profile_id)):
-        result[pid].active = n
-    for pid, n in db.session.execute(select(MatchProposal.profile_id, func.count()).where(
-            MatchProposal.profile_id.in_(ids), MatchProposal.status == PENDING)
-            .group_by(MatchProposal.profile_id)):
-        result[pid].pending = n
-    return result
 
 
 def _count_per_profile(model, site_id: int, *conditions):
@@ -538,6 +500,10 @@ class Skill:
     key: str | None
     name: str
 
+    @property
+    def label(self) -> str:
+        return skill_label(self)
+
 
 def _skills_statement(owner_column, skill_column, owners):
     """(owner id, skill id, key, name) of the mentors or needs whose ids
@@ -605,23 +571,6 @@ def _unmatched_clauses(site_id) -> tuple:
             none_of(MatchProposal, MatchProposal.status == PENDING))
 
 
-def unmatched_needs(site_id: int, cohort=None) -> list[MenteeNeed]:
-    """Mentees with no active or completed mentorship and no proposal waiting."""
-    from incubator.shops.models import Shop
-
-    # Each mentee is shown by name (her shop's, for a shop): the person and
-    # the shop come in the same statement, not one query per mentee. Her
-    # roles are not needed, and not loaded: a district base has hundreds of
-    # unmatched mentees, and every object loaded costs time (issue 11).
-    query = select(MenteeNeed).join(User, User.id == MenteeNeed.user_id).where(
-        *_unmatched_clauses(site_id)).options(
-        contains_eager(MenteeNeed.user).lazyload(User.role_grants),
-        joinedload(MenteeNeed.shop).lazyload(Shop.ticks))
-    if cohort is not None:
-        query = query.where(*_of_cohort(cohort.id))
-    return list(db.session.scalars(query.order_by(User.display_name, MenteeNeed.id)).unique())
-
-
 def _of_cohort(cohort_id) -> tuple:
     """The personal needs of a cohort's mentees (its confirmed applicants)."""
     from incubator.enrolment.models import CONFIRMED, Application
@@ -632,7 +581,7 @@ def _of_cohort(cohort_id) -> tuple:
 
 
 def unmatched_mentees(site_id: int, cohort=None) -> list[Mentee]:
-    """unmatched_needs() as plain Mentees, in the same order, for a batch:
+    """The unmatched needs (see _unmatched_clauses) as plain Mentees, by name, for a batch:
     one statement for the needs with their names, one for their skills."""
     needs, skills = _unmatched_statements(cohort is not None)
     params = {"site_id": site_id, "cohort_id": cohort.id if cohort is not None else None}
@@ -665,40 +614,260 @@ def _unmatched_statements(for_cohort: bool):
 
 
 def unmatched_count(site_id: int) -> int:
-    """How many unmatched_needs(site_id) there are, without loading them."""
+    """How many needs of the site are unmatched, without loading them."""
     return db.session.scalar(select(func.count(MenteeNeed.id)).join(User, User.id == MenteeNeed.user_id)
                              .where(*_unmatched_clauses(site_id))) or 0
 
 
-def waiting_proposals(site_id: int) -> list[MatchProposal]:
-    return list(db.session.scalars(select(MatchProposal).where(
-        MatchProposal.site_id == site_id, MatchProposal.status == PENDING).order_by(MatchProposal.expires_at)))
+# --- The staff's overview: each list a page at a time, and finding a mentee ----------------
+#
+# At district scale a base has hundreds of mentors and unmatched mentees and
+# thousands of people who could be added (issue 11): the overview shows the
+# first rows of each list and their totals, and a mentee is found by a search,
+# never picked from a list of every person of the base. Each list is one
+# statement of plain rows (no ORM objects, none of their lazy loads) that
+# counts its total itself (count(*) OVER () is taken before LIMIT). The
+# statements are built once, with bound values (see _candidates_statements).
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Some rows of a list, and how many there are in all."""
+    rows: list
+    total: int
 
 
-@dataclass
+def _page_of(statement, paged: bool):
+    return statement.limit(bindparam("limit")).offset(bindparam("offset")) if paged else statement
+
+
+def _listing(statement, params: dict, limit: int | None, offset: int, make) -> Listing:
+    """Rows of a statement whose last column is count(*) OVER ()."""
+    if limit is not None:
+        params = {**params, "limit": limit, "offset": offset}
+    rows = db.session.execute(statement, params).all()
+    return Listing([make(row) for row in rows], rows[0][-1] if rows else 0)
+
+
+@dataclass(frozen=True, slots=True)
 class MentorLoad:
-    profile: MentorProfile
-    active: int
-    pending: int
-    rating: float | None
+    """A mentor's load as the staff see it."""
+    profile_id: int
+    user_id: int
+    name: str
+    capacity: int
+    taking_mentees: bool  # False: she paused her profile
+    active: int  # active mentorships
+    pending: int  # proposals waiting for her answer
+    rating: float | None  # her mentees' average stars, one decimal
     ratings: int
 
 
-def mentor_loads(site_id: int) -> list[MentorLoad]:
-    profiles = site_profiles(site_id)
-    counts = loads(p.id for p in profiles)
-    ratings = dict()
-    if profiles:
-        rows = db.session.execute(
-            select(Mentorship.profile_id, func.avg(MentorshipFeedback.rating), func.count())
-            .join(MentorshipFeedback, MentorshipFeedback.mentorship_id == Mentorship.id)
-            .where(Mentorship.profile_id.in_([p.id for p in profiles]),
-                   MentorshipFeedback.side == MENTEE_SIDE)
-            .group_by(Mentorship.profile_id))
-        ratings = {pid: (float(avg), n) for pid, avg, n in rows}
-    return [MentorLoad(p, counts[p.id].active, counts[p.id].pending,
-                       round(ratings[p.id][0], 1) if p.id in ratings else None,
-                       ratings.get(p.id, (None, 0))[1]) for p in profiles]
+def mentor_loads(site_id: int, *, limit: int | None = None, offset: int = 0) -> Listing:
+    """The base's mentors (active accounts) by name, with their loads."""
+    return _listing(_loads_statement(limit is not None), {"site_id": site_id}, limit, offset, lambda r: MentorLoad(
+        r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], round(float(r[7]), 1) if r[7] is not None else None, r[8]))
+
+
+@cache
+def _loads_statement(paged: bool):
+    """The page of profiles first; then four counts for each profile of the
+    page only (through the indexes on profile and status), not for all."""
+    profiles = _page_of(
+        select(MentorProfile.id, MentorProfile.user_id, User.display_name, MentorProfile.capacity,
+               MentorProfile.active, func.count().over().label("total"))
+        .join(User, User.id == MentorProfile.user_id)
+        .where(MentorProfile.site_id == bindparam("site_id"), User.active.is_(True))
+        .order_by(User.display_name, MentorProfile.id), paged).subquery()
+
+    def count_of(model, *conditions):
+        return select(func.count()).where(model.profile_id == profiles.c.id, *conditions).scalar_subquery()
+
+    def from_mentees(aggregate):
+        return (select(aggregate).select_from(Mentorship)
+                .join(MentorshipFeedback, MentorshipFeedback.mentorship_id == Mentorship.id)
+                .where(Mentorship.profile_id == profiles.c.id, MentorshipFeedback.side == MENTEE_SIDE)
+                .scalar_subquery())
+
+    return (select(profiles.c.id, profiles.c.user_id, profiles.c.display_name, profiles.c.capacity,
+                   profiles.c.active, count_of(Mentorship, Mentorship.status == ACTIVE),
+                   count_of(MatchProposal, MatchProposal.status == PENDING),
+                   from_mentees(func.avg(MentorshipFeedback.rating)), from_mentees(func.count()), profiles.c.total)
+            .order_by(profiles.c.display_name, profiles.c.id))
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedMentee:
+    need_id: int
+    name: str  # hers, or her shop's with hers
+    skills: tuple = ()  # the Skills she asked for
+
+
+def unmatched_listing(site_id: int, *, limit: int | None = None, offset: int = 0) -> Listing:
+    """The needs unmatched_count() counts, by name: one statement for the
+    page's names, one for their skills."""
+    statement = _unmatched_page_statement(limit is not None)
+    listing = _listing(statement, {"site_id": site_id}, limit, offset, lambda r: (r[0], mentee_name(r[1], r[2])))
+    if not listing.rows:
+        return listing
+    skills: dict[int, tuple] = {need_id: () for need_id, _name in listing.rows}
+    _needs, of_needs = _unmatched_statements(False)
+    for need_id, skill in _skills_of(of_needs, {"need_ids": list(skills)}):
+        skills[need_id] += (skill,)
+    return Listing([UnmatchedMentee(need_id, name, skills[need_id]) for need_id, name in listing.rows],
+                   listing.total)
+
+
+@cache
+def _unmatched_page_statement(paged: bool):
+    from incubator.shops.models import Shop
+
+    return _page_of(select(MenteeNeed.id, User.display_name, Shop.name, func.count().over())
+                    .join(User, User.id == MenteeNeed.user_id).outerjoin(Shop, Shop.id == MenteeNeed.shop_id)
+                    .where(*_unmatched_clauses(bindparam("site_id"))).order_by(User.display_name, MenteeNeed.id),
+                    paged)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingProposal:
+    id: int
+    need_id: int
+    mentee: str
+    mentor: str
+    expires_at: datetime
+    status: str = PENDING
+
+
+def waiting_listing(site_id: int, *, limit: int | None = None, offset: int = 0) -> Listing:
+    """The base's proposals waiting for an answer, the first to lapse first,
+    with the mentee's and the mentor's names: one statement."""
+    return _listing(_waiting_statement(limit is not None), {"site_id": site_id}, limit, offset,
+                    lambda r: WaitingProposal(r[0], r[1], mentee_name(r[2], r[3]), r[4], r[5]))
+
+
+@cache
+def _waiting_statement(paged: bool):
+    from incubator.shops.models import Shop
+
+    mentee, mentor = aliased(User), aliased(User)
+    return _page_of(select(MatchProposal.id, MatchProposal.need_id, mentee.display_name, Shop.name,
+                           mentor.display_name, MatchProposal.expires_at, func.count().over())
+                    .join(MenteeNeed, MenteeNeed.id == MatchProposal.need_id)
+                    .join(mentee, mentee.id == MenteeNeed.user_id).outerjoin(Shop, Shop.id == MenteeNeed.shop_id)
+                    .join(MentorProfile, MentorProfile.id == MatchProposal.profile_id)
+                    .join(mentor, mentor.id == MentorProfile.user_id)
+                    .where(MatchProposal.site_id == bindparam("site_id"), MatchProposal.status == PENDING)
+                    .order_by(MatchProposal.expires_at, MatchProposal.id), paged)
+
+
+def waiting_count(site_id: int) -> int:
+    return db.session.scalar(select(func.count(MatchProposal.id)).where(
+        MatchProposal.site_id == site_id, MatchProposal.status == PENDING)) or 0
+
+
+SEARCH_LIMIT = 20  # matches shown; the rest are counted
+SEARCH_LENGTH = 40  # characters of a query looked at
+MENTEE_ROLES = ("trainee", "shop_owner")
+_PHONE_NOISE = str.maketrans("", "", " -()")
+_LIKE_ESCAPES = str.maketrans({"/": "//", "%": "/%", "_": "/_"})
+# Above any stored number (at most 20 digits): the end of a range of numbers
+# that starts with nines only, where adding one would lengthen the prefix.
+_PAST_ALL_NUMBERS = "9" * 21
+
+
+@dataclass(frozen=True, slots=True)
+class MenteeMatch:
+    """A person or a shop staff may add as a mentee."""
+    kind: str  # "person" or "shop"
+    id: int
+    name: str  # the person's, or the shop's
+    owner: str | None  # a shop's owner
+    phone: str | None  # the person's, or the shop owner's
+    need_id: int | None  # set when she (or the shop) is a mentee already
+
+    @property
+    def value(self) -> str:
+        """What the add-a-mentee form sends: person:<id> or shop:<id>."""
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def label(self) -> str:
+        return mentee_name(self.owner, self.name) if self.kind == "shop" else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class MenteeSearch:
+    text: str  # the query as searched ("" when there was nothing to search)
+    by: str  # "name", "phone", or "" for no search
+    matches: list = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.matches)
+
+
+def search_terms(text) -> tuple[str, str]:
+    """("phone", digits) for the start of a mobile number as people type it
+    (spaces, dashes, +86), ("name", text) for anything else, ("", "") for
+    nothing. The text is cleaned first (control characters, length)."""
+    text = clean_text(text, SEARCH_LENGTH)
+    digits = text.translate(_PHONE_NOISE)
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix) and len(digits) > len(prefix):
+            digits = digits[len(prefix):]
+    if digits.isascii() and digits.isdigit():
+        return "phone", digits[:11]
+    return ("name", text) if text else ("", "")
+
+
+def find_mentees(site_id: int, text, *, limit: int = SEARCH_LIMIT) -> MenteeSearch:
+    """People (active trainees and shop owners) and shops of the base whose
+    name, or whose mobile's first digits, match what staff typed, those
+    already mentees marked: the first `limit` by name, and how many match."""
+    by, term = search_terms(text)
+    if not by:
+        return MenteeSearch("", "")
+    params = {"site_id": site_id, "limit": limit}
+    if by == "phone":
+        # Numbers are stored as digits: those starting 139 are 139 <= n < 140,
+        # a range of the (site, phone) index in any collation (LIKE '139%'
+        # would not use it: SQLite's LIKE ignores case, so it cannot).
+        params["low"], params["starts"] = term, f"{term}%"
+        params["high"] = str(int(term) + 1).zfill(len(term)) if term.strip("9") else _PAST_ALL_NUMBERS
+    else:
+        params["pattern"] = f"%{term.translate(_LIKE_ESCAPES)}%"  # typed % and _ are plain characters
+    rows = db.session.execute(_search_statement(by), params).all()
+    return MenteeSearch(term, by, [MenteeMatch(*row[:6]) for row in rows], rows[0][-1] if rows else 0)
+
+
+@cache
+def _search_statement(by: str):
+    """find_mentees()'s statement: people and shops in one UNION ALL, limited
+    to the base through its index (by name, every name of the base is read:
+    a part of a name cannot be looked up; by mobile, only the matches)."""
+    from incubator.shops.models import Shop
+
+    owner = aliased(User)
+
+    def matching(person):
+        if by == "phone":
+            return and_(person.phone >= bindparam("low"), person.phone < bindparam("high"),
+                        person.phone.like(bindparam("starts")))
+        return person.display_name.ilike(bindparam("pattern"), escape="/")
+
+    shop_matches = matching(owner) if by == "phone" else or_(
+        Shop.name.ilike(bindparam("pattern"), escape="/"), matching(owner))
+    people = (select(literal("person").label("kind"), User.id.label("id"), User.display_name.label("name"),
+                     null().label("owner"), User.phone.label("phone"), MenteeNeed.id.label("need_id"))
+              .outerjoin(MenteeNeed, and_(MenteeNeed.user_id == User.id, MenteeNeed.shop_id.is_(None)))
+              .where(User.site_id == bindparam("site_id"), matching(User), User.active.is_(True),
+                     User.role_grants.any(UserRole.role.in_(MENTEE_ROLES))))
+    shops = (select(literal("shop"), Shop.id, Shop.name, owner.display_name, owner.phone, MenteeNeed.id)
+             .join(owner, owner.id == Shop.owner_id).outerjoin(MenteeNeed, MenteeNeed.shop_id == Shop.id)
+             .where(Shop.site_id == bindparam("site_id"), shop_matches))
+    found = union_all(people, shops).subquery()
+    return (select(*found.c, func.count().over()).order_by(found.c.name, found.c.kind, found.c.id)
+            .limit(bindparam("limit")))
 
 
 # --- Scores and explanations ---------------------------------------------------------------

@@ -31,7 +31,16 @@ from incubator.mentoring.models import (
 )
 from incubator.mentoring.vocabulary import PERIOD_LABELS, WEEKDAY_LABELS
 from incubator.timeutil import local_today
-from incubator.web import apply_errors, redirect_to, render, render_form, render_form_error, wants_fragment
+from incubator.web import (
+    Page,
+    apply_errors,
+    page_number,
+    redirect_to,
+    render,
+    render_form,
+    render_form_error,
+    wants_fragment,
+)
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
@@ -63,7 +72,7 @@ def _site_id() -> int:
 def home_panel_context(user) -> dict:
     if user.has_any_role(STAFF_ROLES):
         return {"kind": "staff", "unmatched": service.unmatched_count(user.site_id),
-                "waiting": len(service.waiting_proposals(user.site_id))}
+                "waiting": service.waiting_count(user.site_id)}
     if user.has_role(MENTOR):
         return {"kind": "mentor", "pending": len(service.pending_for_mentor(user)),
                 "active": len(service.active_for_mentor(user)), "profile": service.profile_for(user)}
@@ -83,13 +92,72 @@ def index():
 
 # --- Staff --------------------------------------------------------------------------
 
+OVERVIEW_ROWS = 20  # rows of each list on the overview; "show all" pages through the rest
+LIST_ROWS = 50  # rows a page on a list's own page
+
+
+def _first_rows(listing) -> Page:
+    return Page(listing.rows, 1, OVERVIEW_ROWS, listing.total)
+
+
 @bp.route("/staff")
 @staff_required
 def overview():
+    """The first rows of each list with their totals, and the search that
+    adds a mentee: the same few statements however big the base."""
     site_id = _site_id()
-    return render("mentoring/overview.html", loads=service.mentor_loads(site_id),
-                  unmatched=service.unmatched_needs(site_id), waiting=service.waiting_proposals(site_id),
-                  candidates=service.possible_mentees(site_id))
+    return render("mentoring/overview.html",
+                  loads=_first_rows(service.mentor_loads(site_id, limit=OVERVIEW_ROWS)),
+                  unmatched=_first_rows(service.unmatched_listing(site_id, limit=OVERVIEW_ROWS)),
+                  waiting=_first_rows(service.waiting_listing(site_id, limit=OVERVIEW_ROWS)),
+                  search=service.find_mentees(site_id, ""))
+
+
+# Each list of the overview, whole, a page at a time: (service, fragment).
+STAFF_LISTS = {
+    "loads": (service.mentor_loads, "mentoring/_loads.html"),
+    "unmatched": (service.unmatched_listing, "mentoring/_unmatched.html"),
+    "waiting": (service.waiting_listing, "mentoring/_waiting.html"),
+}
+
+
+def _staff_list(name: str):
+    listing, fragment = STAFF_LISTS[name]
+    number = page_number()
+    found = listing(_site_id(), limit=LIST_ROWS, offset=(number - 1) * LIST_ROWS)
+    if not found.rows and number > 1:
+        # Past the end (the count comes with the rows): the first page.
+        return redirect(url_for(request.endpoint))
+    return render("mentoring/staff_list.html", fragment, list_name=name, fragment=fragment,
+                  page=Page(found.rows, number, LIST_ROWS, found.total), full=True)
+
+
+@bp.route("/staff/mentors")
+@staff_required
+def loads_list():
+    return _staff_list("loads")
+
+
+@bp.route("/staff/unmatched")
+@staff_required
+def unmatched_list():
+    return _staff_list("unmatched")
+
+
+@bp.route("/staff/waiting")
+@staff_required
+def waiting_list():
+    return _staff_list("waiting")
+
+
+@bp.route("/staff/mentees")
+@staff_required
+def find_mentee():
+    """People and shops of the base matching ?q= (a name, or a mobile's first
+    digits): the overview's search asks for the matches as she types (htmx);
+    without JavaScript its form opens this page with the same matches."""
+    search = service.find_mentees(_site_id(), request.args.get("q", ""))
+    return render("mentoring/find_mentee.html", "mentoring/_mentee_matches.html", search=search)
 
 
 @bp.route("/needs/new", methods=["POST"])
@@ -100,7 +168,7 @@ def add_mentee():
 
     kind, _sep, raw_id = request.form.get("mentee", "").partition(":")
     if _small_int(raw_id) is None or kind not in ("person", "shop"):
-        flash(_("Choose a person or a shop from the list."), "error")
+        flash(_("Search for a person or a shop, then add her from the matches."), "error")
         return redirect_to(url_for("mentoring.overview"))
     if kind == "shop":
         shop = ensure_same_site(db.session.get(Shop, int(raw_id)))

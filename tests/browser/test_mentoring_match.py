@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from incubator.enrolment.models import CONFIRMED, Application, Cohort, Programme
 from incubator.extensions import db
-from incubator.mentoring.models import MatchProposal
+from incubator.mentoring.models import MatchProposal, MenteeNeed
 from tests.browser.axe import assert_accessible
 from tests.factories import DEFAULT_PASSWORD, default_test_site, make_user
 from tests.factories_mentoring import make_mentor, make_need
@@ -101,3 +101,39 @@ def test_staff_see_the_best_mentors_first_and_show_more_on_a_phone(phone_page):
     expect(cards.nth(11).locator(".rank")).to_have_text("12")
     expect(cards.nth(11)).to_contain_text("导师00")
     assert_accessible(page)
+
+
+def test_staff_find_a_mentee_as_they_type_and_add_her_on_a_phone(phone_page):
+    page = phone_page
+    feng = make_user("trainee", name="冯雪梅", phone="13712345678")
+    make_user("trainee", name="冯雪", phone="13812345678")
+    staff = make_user("staff", name="王芳")
+
+    page.goto("/login")
+    page.get_by_label("手机号或邮箱").fill(staff.phone)
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/home")
+
+    page.goto("/mentoring/staff")
+    matches = page.locator("#mentee-matches li")
+    expect(page.get_by_text("输入姓名或手机号，匹配结果会显示在这里。")).to_be_visible()
+    assert_accessible(page)
+
+    # The matches come as she types, by name and then by the first digits of a mobile.
+    search = page.get_by_label("姓名、店铺或手机号")
+    search.press_sequentially("冯雪")
+    expect(matches).to_have_count(2)
+    search.fill("137 1234")
+    expect(matches).to_have_count(1)
+    expect(matches.first).to_contain_text("冯雪梅")
+    assert page.url.endswith("/mentoring/staff")  # the page stays; only the matches changed
+    assert_accessible(page)
+    button = matches.first.get_by_role("button", name="添加并找导师")
+    assert button.bounding_box()["height"] >= 44
+    button.click()
+
+    page.wait_for_url("**/mentoring/needs/*")
+    expect(page.get_by_role("heading", name="找导师").first).to_be_visible()
+    db.session.expire_all()
+    assert db.session.scalar(select(MenteeNeed.user_id)) == feng.id
