@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 export FLASK_APP := wsgi
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install install-dev system-test-deps translations static migrate seed serve lint bench clean-db
+.PHONY: run test install install-dev system-test-deps translations migrate seed serve lint bench clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,6 @@ install-dev: $(VENV)/.dev-installed
 translations: install
 	$(FLASK) translate compile
 
-# The gzip copies of the static files that WhiteNoise sends to browsers that
-# accept gzip (incubator/setup.py, init_static); like the compiled
-# catalogues, they are made here and not kept in git.
-static: install
-	$(BIN)/python -m whitenoise.compress --quiet --no-brotli static
-
 migrate: install
 	$(FLASK) db upgrade
 
@@ -43,7 +37,7 @@ seed: migrate
 
 # Serves on http://127.0.0.1:5000 with the scheduler beside it as its own
 # process (web workers never run jobs).
-run: translations static seed
+run: translations seed
 	@echo "Incubator: http://127.0.0.1:5000  (demo accounts in README.md)"
 	@$(BIN)/python -m incubator.devserver
 
@@ -62,7 +56,7 @@ lint: install-dev
 
 # The whole suite on SQLite; then the database tests again on PostgreSQL when
 # TEST_DATABASE_URL is set (.ci/run sets it).
-test: install-dev system-test-deps translations static lint
+test: install-dev system-test-deps translations lint
 	$(BIN)/pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== database tests on PostgreSQL ($$TEST_DATABASE_URL)"; \
@@ -70,7 +64,7 @@ test: install-dev system-test-deps translations static lint
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
 
 # Load benchmark (README, "Performance"): BENCH_ARGS="--scale small" for a quick run.
-bench: install-dev translations static
+bench: install-dev translations
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
 	  || { echo "ERROR: could not install wrk." >&2; exit 1; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

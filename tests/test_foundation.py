@@ -240,10 +240,30 @@ def test_static_files_go_gzipped_to_browsers_that_accept_it(client):
     for address in re.findall(r'(?:src|href)="(/static/[^"]+\.(?:css|js)[^"]*)"', html):
         plain = client.get(address)
         sent = client.get(address, headers={"Accept-Encoding": "gzip, deflate, br"})
-        assert sent.headers.get("Content-Encoding") == "gzip", f"{address}: run `make static`"
+        assert sent.headers.get("Content-Encoding") == "gzip", address
         assert gzip.decompress(sent.get_data()) == plain.get_data()
         assert "Accept-Encoding" in sent.headers["Vary"]
         assert sent.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_gzip_copies_follow_their_files(tmp_path):
+    import os
+
+    from incubator.static_files import write_gzip_copies
+
+    style = tmp_path / "css" / "app.css"
+    style.parent.mkdir()
+    style.write_text("body { color: black; }\n" * 50)
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG" * 100)
+    write_gzip_copies(tmp_path)
+    copy = tmp_path / "css" / "app.css.gz"
+    assert gzip.decompress(copy.read_bytes()) == style.read_bytes()
+    assert not (tmp_path / "logo.png.gz").exists(), "images are compressed already"
+    style.write_text("body { color: navy; }\n" * 50)
+    os.utime(style, (copy.stat().st_mtime + 5,) * 2)  # edited after its copy was made
+    write_gzip_copies(tmp_path)
+    assert gzip.decompress(copy.read_bytes()) == style.read_bytes(), "an edited file gets a new copy"
+    assert not list(tmp_path.rglob("*.tmp")), "no temporary file is left behind"
 
 
 def test_first_load_of_the_front_page_is_under_100_kb(client):
