@@ -24,13 +24,6 @@ OVER_BUDGET: dict[str, int] = {
     # her classes reuse her applications): ten sections cannot fit in 12
     # without merging unrelated tables into one query.
     "person record, long-time member": 14,
-    # Counted in the database (reports/counts.py), the same at every size:
-    # the programme and class filter lists, the base's rule for "incubated",
-    # then one statement per area (enrolment, training, mentoring,
-    # livestreams) and two for shops (monthly figures; shops per stage) and
-    # booking (bookings; studios with their opening hours, summed in Python
-    # by the booking area's open_hours).
-    "dashboard, one year": 14,
 }
 
 
