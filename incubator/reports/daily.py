@@ -42,7 +42,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, event, func, literal, literal_column, or_, select, true, union_all, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    event,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
@@ -54,6 +69,8 @@ from incubator.reports.models import ReportDay, ReportIncubation, ReportSite, ne
 from incubator.timeutil import to_local, to_utc, utcnow
 
 EVERY_DAY = "every day"  # a key's day: all of the base's days
+# The base whose days a statement counts ("site_id" is a column an UPDATE or INSERT would set).
+P_SITE = bindparam("base", type_=Integer())
 LOCK_SPACE = 0x7270  # pg_advisory_xact_lock(LOCK_SPACE, site_id): a base's day rows
 
 # --- Local days in SQL ---------------------------------------------------------------
@@ -105,56 +122,63 @@ def offsets(tz: str, first: date, last: date) -> tuple[tuple[datetime | None, in
     return (*found, (None, current))
 
 
-def local_day(column, tz: str, first: datetime, last: datetime):
-    """The local date (in tz) of a UTC time column, for times from first to last."""
-    found = offsets(tz, first.date(), last.date())
-    days = [shifted_date(column, literal_column(str(seconds))) for _until, seconds in found]
+def local_day(column, seconds: tuple[int, ...]):
+    """The local date of a UTC time column, in a zone whose offsets are these
+    seconds one after the other (offsets()), the UTC instants between them
+    bound as until0, until1..."""
+    days = [shifted_date(column, literal_column(str(offset))) for offset in seconds]
     if len(days) == 1:
         return days[0]
-    return case(*[(column < until, day) for (until, _s), day in zip(found[:-1], days[:-1], strict=True)],
+    return case(*[(column < bindparam(f"until{i}", type_=DateTime()), day) for i, day in enumerate(days[:-1])],
                 else_=days[-1])
 
 
 @dataclass(frozen=True)
 class Days:
-    """The local days of a base to count: some of them, or every one
-    (some=None, with span the first and last UTC time of its rows)."""
+    """Which local days of a base a statement counts: `count` of them (bound
+    as day0, day1..., each with the UTC range around it, low0 to high0...),
+    or every one (count None); and the offsets of the base's zone over them.
+    This is the statement's shape: it is built once for each shape and run
+    with the values of `of`, so a write compiles nothing."""
 
-    tz: str
-    some: tuple[date, ...] | None = None
-    span: tuple[datetime, datetime] | None = None
+    count: int | None
+    seconds: tuple[int, ...]
 
-    def _ranges(self) -> list[tuple[datetime, datetime]]:
-        """Runs of consecutive days as UTC ranges, a day wider on each side, so
-        no row of a day is missed however the zone's offset moves; rows of the
-        days beside them are counted too and left out when written."""
-        ranges: list[list[date]] = []
-        for day in self.some:
-            if ranges and (day - ranges[-1][1]).days <= 3:
-                ranges[-1][1] = day
-            else:
-                ranges.append([day, day])
-        return [(to_utc(datetime.combine(first - timedelta(days=1), time()), self.tz),
-                 to_utc(datetime.combine(last + timedelta(days=2), time()), self.tz)) for first, last in ranges]
+    @classmethod
+    def of(cls, tz: str, days: list[date] | None, span: tuple[datetime, datetime] | None = None) -> tuple:
+        """The shape and the values for these days (None: every day, its rows
+        from span's first to last UTC time)."""
+        first, last = (days[0], days[-1]) if days is not None else (span[0].date(), span[1].date())
+        found = offsets(tz, first - timedelta(days=1), last + timedelta(days=1))
+        values = {f"until{i}": until for i, (until, _seconds) in enumerate(found[:-1])}
+        for i, day in enumerate(days or []):
+            # A day wider on each side, so no row of the day is missed however
+            # the offset moves; rows of the days beside it are left out when written.
+            values |= {f"day{i}": day, f"low{i}": to_utc(datetime.combine(day - timedelta(days=1), time()), tz),
+                       f"high{i}": to_utc(datetime.combine(day + timedelta(days=2), time()), tz)}
+        return cls(None if days is None else len(days), tuple(seconds for _until, seconds in found)), values
 
     def holds(self, column):
         """The rows whose UTC time `column` falls on (or beside) these days."""
-        if self.some is None:
+        if self.count is None:
             return true()
-        return or_(*(and_(column >= low, column < high) for low, high in self._ranges()))
+        return or_(*(and_(column >= bindparam(f"low{i}", type_=DateTime()),
+                          column < bindparam(f"high{i}", type_=DateTime())) for i in range(self.count)))
 
     def holds_date(self, column):
         """The rows whose local date `column` is one of these days."""
-        return true() if self.some is None else column.in_(self.some)
+        if self.count is None:
+            return true()
+        return column.in_([bindparam(f"day{i}", type_=Date()) for i in range(self.count)])
 
     def day_of(self, column):
         """The local day of a UTC time column."""
-        if self.some is None:
-            first, last = self.span
-        else:
-            ranges = self._ranges()
-            first, last = ranges[0][0], ranges[-1][1]
-        return local_day(column, self.tz, first, last)
+        return local_day(column, self.seconds)
+
+    def listed(self):
+        """The days themselves, as a subquery of one column, day."""
+        days = [select(bindparam(f"day{i}", type_=Date()).label("day")) for i in range(self.count)]
+        return (union_all(*days) if len(days) > 1 else days[0]).subquery()
 
 
 # --- What a day row counts, area by area ---------------------------------------------
@@ -540,13 +564,14 @@ def _lock_bases(session, sites: list[int]) -> dict[int, str]:
     postgres = session.get_bind().dialect.name == "postgresql"
     for site_id in sites:
         if postgres:
-            row = session.execute(select(Site.timezone, func.pg_advisory_xact_lock(LOCK_SPACE, Site.id))
-                                  .where(Site.id == site_id)).first()
-            tz = row[0] if row else None
+            statement = _built(("lock",), lambda: select(Site.timezone, func.pg_advisory_xact_lock(
+                LOCK_SPACE, Site.id)).where(Site.id == P_SITE))
+            tz = session.connection().execute(statement, {"base": site_id}).scalar()
         else:
             loaded = session.identity_map.get(session.identity_key(Site, site_id))
             tz = loaded.__dict__.get("timezone") if loaded is not None else None
-            tz = tz or session.scalar(select(Site.timezone).where(Site.id == site_id))
+            tz = tz or session.connection().execute(
+                _built(("zone",), lambda: select(Site.timezone).where(Site.id == P_SITE)), {"base": site_id}).scalar()
         if tz:
             zones[site_id] = tz
     return zones
@@ -587,28 +612,55 @@ def _insert(session, table, rows, keys: list[str], updated: list[str]):
 
 def _write_days(session, daily: Daily, site_id: int, tz: str, days: set | None) -> None:
     """Count these days of the base again (None: every day) and write them."""
-    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
+    connection = session.connection()
+    params = {"base": site_id}
+    if days is None and daily.span is None:  # counted by date: no zone to follow
+        shape, values = Days(None, ()), {}
+    elif days is None:
+        span = tuple(connection.execute(_built(("span", daily.name), lambda: daily.span(P_SITE)), params).one())
+        shape, values = Days.of(tz, None, span) if span[0] is not None else (None, {})
+    else:
+        shape, values = Days.of(tz, sorted(days))
+    for statement in _built(("write", daily.name, shape), lambda: _writing(daily, shape)):
+        connection.execute(statement, params | values)
+
+
+def _writing(daily: Daily, days: Days | None) -> list:
+    """The statements that write these days of a base (bound site_id): the
+    rows there are updated, the missing ones inserted. (An upsert, INSERT ...
+    ON CONFLICT, never enters SQLAlchemy's compiled cache: compiling one cost
+    2 ms of every booking.) For every day, first each row's figures are
+    set to nothing (days=None when the base has no row to count)."""
     table = ReportDay.__table__
     columns = list(daily.columns)
-    if days is None:
-        session.execute(update(table).where(table.c.site_id == site_id).values({c: 0 for c in columns}))
-        span = None
-        if daily.span is not None:
-            span = tuple(session.execute(daily.span(site_id)).one())
-            if span[0] is None:
-                return
-        counted = daily.count(site_id, Days(tz, None, span)).subquery()
-        rows = select(literal(site_id).label("site_id"), counted.c.day, *[counted.c[c] for c in columns])
+    statements = []
+    if days is None or days.count is None:
+        statements.append(update(table).where(table.c.site_id == P_SITE).values({c: 0 for c in columns}))
+        if days is None:
+            return statements
+        counted = daily.count(P_SITE, days).subquery()
     else:
-        wanted = union_all(*[select(literal(day, Date()).label("day")) for day in sorted(days)]).subquery() \
-            if len(days) > 1 else select(literal(next(iter(days)), Date()).label("day")).subquery()
-        counted = daily.count(site_id, Days(tz, tuple(sorted(days)))).subquery()
-        rows = (select(literal(site_id).label("site_id"), wanted.c.day,
-                       *[func.coalesce(counted.c[c], 0).label(c) for c in columns])
-                .select_from(wanted.outerjoin(counted, counted.c.day == wanted.c.day)))
-    statement = insert(table).from_select(["site_id", "day", *columns], rows.where(true()))
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["site_id", "day"], set_={column: statement.excluded[column] for column in columns}))
+        wanted, found = days.listed(), daily.count(P_SITE, days).subquery()
+        counted = (select(wanted.c.day, *[func.coalesce(found.c[c], 0).label(c) for c in columns])
+                   .select_from(wanted.outerjoin(found, found.c.day == wanted.c.day))).subquery()
+    statements.append(update(table).values({c: counted.c[c] for c in columns})
+                      .where(table.c.site_id == P_SITE, table.c.day == counted.c.day))
+    there = select(table.c.day).where(table.c.site_id == P_SITE, table.c.day == counted.c.day).exists()
+    statements.append(table.insert().from_select(
+        ["site_id", "day", *columns], select(P_SITE, counted.c.day, *[counted.c[c] for c in columns]).where(~there)))
+    return statements
+
+
+_statements: dict = {}
+
+
+def _built(key: tuple, build: Callable):
+    """A statement (or list) built once for its shape, so that SQLAlchemy
+    compiles it once and each write only binds the values."""
+    found = _statements.get(key)
+    if found is None:
+        found = _statements[key] = build()
+    return found
 
 
 # --- Building a base's rows ---------------------------------------------------------
