@@ -26,7 +26,7 @@ from datetime import date, datetime, time
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, String, desc, func, literal, or_, select, union_all
+from sqlalchemy import Integer, String, bindparam, desc, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
 from incubator.accounts.models import User
@@ -111,40 +111,56 @@ def _newest_first(events: list[Event], window: Window) -> Found:
     return Found(events[window.offset:window.end], len(events))
 
 
-def _latest(parts: dict[str, tuple], window: Window) -> dict[str, tuple[list, int]]:
+P_PERSON = bindparam("person_id", type_=Integer())  # whose record: the sections' statements are built once
+P_OFFSET = bindparam("window_offset", type_=Integer())
+P_LIMIT = bindparam("window_limit", type_=Integer())
+_built: dict = {}
+
+
+def _latest(name: str, parts: Callable[[], dict[str, tuple]], person, window: Window) -> dict[str, tuple[list, int]]:
     """Each part's rows in the window, newest first, and how many it has in
     all, for one section or several in one statement (a UNION ALL of each
-    part's window). A part is (query, count): the query selects plain
-    columns, the same for every part, beginning with `at` and `id`, its
-    order newest first; count, a select of how many rows it has (None: its
-    rows counted), a subquery of the same statement read from an index.
-    (Counted over the window's rows, count(*) OVER (), the 539 bookings of a
-    long-time member were all read: 4 ms.) A window past a part's end finds
-    no row to carry its total; one more statement then counts it."""
+    part's window). parts() gives each part as (query, count) for the
+    person P_PERSON: the query selects plain columns, the same for every
+    part, beginning with `at` and `id`, its order newest first; count, a
+    select of how many rows it has (None: its rows counted), a subquery of
+    the same statement read from an index. (Counted over the window's rows,
+    count(*) OVER (), the 539 bookings of a long-time member were all read:
+    4 ms.) The statement is built once, with and without a window's limit,
+    and run for each person. A window past a part's end finds no row to
+    carry its total; one more statement then counts it."""
+    limited = window.limit is not None
+    built = _built.get((name, limited))
+    if built is None:
+        built = _built[(name, limited)] = _windows(parts(), limited)
+    statement, counts = built
+    params = {"person_id": person.id, "window_offset": window.offset, "window_limit": window.limit}
+    rows: dict[str, list] = {key: [] for key in counts}
+    totals = {key: 0 for key in counts}
+    for row in db.session.execute(statement, params):
+        rows[row.part].append(row)
+        totals[row.part] = row.part_total
+    for key in counts:
+        rows[key].sort(key=lambda row: (row.at, row.id), reverse=True)
+        if not rows[key] and window.offset:
+            totals[key] = db.session.scalar(counts[key], params)
+    return {key: (rows[key], totals[key]) for key in counts}
+
+
+def _windows(parts: dict[str, tuple], limited: bool):
+    """The statement of _latest, and each part's count."""
     counts = {key: count if count is not None else select(func.count()).select_from(query.subquery())
               for key, (query, count) in parts.items()}
     windows = []
     for key, (query, _count) in parts.items():
         found = (query.add_columns(literal(key).label("part"), counts[key].scalar_subquery().label("part_total"))
                  .order_by(desc("at"), desc("id")))
-        if window.limit is not None:
-            found = found.offset(window.offset).limit(window.limit)
-        windows.append(found)
-    statement = windows[0] if len(windows) == 1 else union_all(*[select(w.subquery()) for w in windows])
-    rows: dict[str, list] = {key: [] for key in parts}
-    totals = {key: 0 for key in parts}
-    for row in db.session.execute(statement):
-        rows[row.part].append(row)
-        totals[row.part] = row.part_total
-    for key in parts:
-        rows[key].sort(key=lambda row: (row.at, row.id), reverse=True)
-        if not rows[key] and window.offset:
-            totals[key] = db.session.scalar(counts[key])
-    return {key: (rows[key], totals[key]) for key in parts}
+        windows.append(found.offset(P_OFFSET).limit(P_LIMIT) if limited else found)
+    return (windows[0] if len(windows) == 1 else union_all(*[select(w.subquery()) for w in windows])), counts
 
 
-def _latest_of(query, window: Window, count=None) -> tuple[list, int]:
-    return _latest({"rows": (query, count)}, window)["rows"]
+def _latest_of(name: str, query: Callable, person, window: Window, count: Callable | None = None) -> tuple[list, int]:
+    return _latest(name, lambda: {name: (query(), count() if count else None)}, person, window)[name]
 
 
 def _status(value) -> str:
@@ -191,11 +207,11 @@ def cohorts(journey: Journey, window: Window) -> Found:
 
 def certificates(journey: Journey, window: Window) -> Found:
     """Named by the programme of the class it completed."""
-    found, total = _latest_of(
+    found, total = _latest_of("certificates", lambda: (
         select(Certificate.issued_at.label("at"), Certificate.id.label("id"), Certificate.code,
                Programme.name.label("programme"))
         .join(Cohort, Cohort.id == Certificate.cohort_id).join(Programme, Programme.id == Cohort.programme_id)
-        .where(Certificate.user_id == journey.person.id), window)
+        .where(Certificate.user_id == P_PERSON)), journey.person, window)
     return Found([Event(c.at, "certificates",
                         str(_l("Completed %(programme)s: certificate %(code)s", programme=c.programme, code=c.code)),
                         tone="ok") for c in found], total)
@@ -214,19 +230,22 @@ def attendance(journey: Journey, window: Window) -> Found | None:
         return None
     from incubator.training.models import TrainingSession
 
-    marks = (select(TrainingSession.starts_at.label("at"), Attendance.id.label("id"), literal(0).label("skill"),
-                    TrainingSession.topic.label("name"), Attendance.mark, Attendance.reason)
-             .join(TrainingSession, TrainingSession.id == Attendance.session_id).where(Attendance.user_id == person.id))
-    Skill = optional_model("incubator.training.models", "Skill")
-    SkillTick = optional_model("incubator.training.models", "SkillTick")
-    if Skill is not None and SkillTick is not None:
+    def marks_and_ticks():
+        marks = (select(TrainingSession.starts_at.label("at"), Attendance.id.label("id"), literal(0).label("skill"),
+                        TrainingSession.topic.label("name"), Attendance.mark, Attendance.reason)
+                 .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+                 .where(Attendance.user_id == P_PERSON))
+        Skill = optional_model("incubator.training.models", "Skill")
+        SkillTick = optional_model("incubator.training.models", "SkillTick")
+        if Skill is None or SkillTick is None:
+            return marks
         ticks = (select(SkillTick.ticked_at.label("at"), SkillTick.id.label("id"), literal(1).label("skill"),
                         Skill.name.label("name"), literal(None, String()).label("mark"),
                         literal(None, String()).label("reason"))
-                 .join(Skill, Skill.id == SkillTick.skill_id).where(SkillTick.user_id == person.id))
-        both = union_all(marks, ticks).subquery()
-        marks = select(*both.c)
-    found, total = _latest_of(marks, window)
+                 .join(Skill, Skill.id == SkillTick.skill_id).where(SkillTick.user_id == P_PERSON))
+        return select(*union_all(marks, ticks).subquery().c)
+
+    found, total = _latest_of("attendance", marks_and_ticks, person, window)
     events = []
     for row in found:
         if row.skill:
@@ -246,10 +265,10 @@ def bookings(journey: Journey, window: Window) -> Found | None:
     from incubator.booking.models import Resource
 
     found, total = _latest_of(
-        select(Booking.starts_at.label("at"), Booking.id.label("id"), Resource.name.label("resource"),
-               Booking.status, Booking.purpose)
-        .join(Resource, Resource.id == Booking.resource_id).where(Booking.user_id == journey.person.id), window,
-        select(func.count()).select_from(Booking).where(Booking.user_id == journey.person.id))
+        "bookings", lambda: (select(Booking.starts_at.label("at"), Booking.id.label("id"),
+                                    Resource.name.label("resource"), Booking.status, Booking.purpose)
+                             .join(Resource, Resource.id == Booking.resource_id).where(Booking.user_id == P_PERSON)),
+        journey.person, window, lambda: select(func.count()).select_from(Booking).where(Booking.user_id == P_PERSON))
     labels = {"pending": _l("waiting for approval"), "confirmed": _l("booked"), "declined": _l("declined"),
               "cancelled": _l("cancelled"), "no_show": _l("no-show")}
     tones = {"confirmed": "ok", "no_show": "bad", "declined": "warn", "cancelled": "muted", "pending": "info"}
@@ -258,11 +277,6 @@ def bookings(journey: Journey, window: Window) -> Found | None:
                                status=labels.get(b.status, b.status))),
                         b.purpose or "", tone=tones.get(b.status, "info"))
                   for b in found], total)
-
-
-def _owned_shops(person):
-    """The ids of her shops, for a condition."""
-    return select(Shop.id).where(Shop.owner_id == person.id).scalar_subquery()
 
 
 def shops(journey: Journey, window: Window) -> Found:
@@ -322,20 +336,24 @@ def _ledger(person, window: Window) -> dict[str, tuple[list, int]] | None:
     Support = optional_model("incubator.shops.models", "SupportRecord")
     if Sales is None and Support is None:
         return None
-    nothing = literal(None, Integer())
-    parts = {}
-    if Sales is not None:
-        parts["sales"] = (select(Sales.occurred_on.label("at"), Sales.id.label("id"), Shop.name.label("what"),
-                                 Sales.revenue_fen.label("fen"), Sales.orders, Sales.viewers,
-                                 literal(None, String()).label("reason"))
-                          .join(Shop, Shop.id == Sales.shop_id).where(Shop.owner_id == person.id), None)
-    if Support is not None:
-        parts["support"] = (select(Support.given_on.label("at"), Support.id.label("id"), Support.what,
-                                   Support.amount_fen.label("fen"), nothing.label("orders"), nothing.label("viewers"),
-                                   Support.reason)
-                            .where(or_(Support.user_id == person.id, Support.shop_id.in_(_owned_shops(person)))),
-                            None)
-    return _latest(parts, window)
+
+    def parts():
+        nothing = literal(None, Integer())
+        found = {}
+        if Sales is not None:
+            found["sales"] = (select(Sales.occurred_on.label("at"), Sales.id.label("id"), Shop.name.label("what"),
+                                     Sales.revenue_fen.label("fen"), Sales.orders, Sales.viewers,
+                                     literal(None, String()).label("reason"))
+                              .join(Shop, Shop.id == Sales.shop_id).where(Shop.owner_id == P_PERSON), None)
+        if Support is not None:
+            her_shops = select(Shop.id).where(Shop.owner_id == P_PERSON).scalar_subquery()
+            found["support"] = (select(Support.given_on.label("at"), Support.id.label("id"), Support.what,
+                                       Support.amount_fen.label("fen"), nothing.label("orders"),
+                                       nothing.label("viewers"), Support.reason)
+                                .where(or_(Support.user_id == P_PERSON, Support.shop_id.in_(her_shops))), None)
+        return found
+
+    return _latest("ledger", parts, person, window)
 
 
 def sales(journey: Journey, window: Window) -> Found | None:
@@ -365,10 +383,11 @@ def support(journey: Journey, window: Window) -> Found | None:
 
 
 def notes(journey: Journey, window: Window) -> Found:
-    found, total = _latest_of(
+    found, total = _latest_of("notes", lambda: (
         select(PersonNote.created_at.label("at"), PersonNote.id.label("id"), PersonNote.body,
                User.display_name.label("author"))
-        .outerjoin(User, User.id == PersonNote.author_id).where(PersonNote.person_id == journey.person.id), window)
+        .outerjoin(User, User.id == PersonNote.author_id).where(PersonNote.person_id == P_PERSON)),
+        journey.person, window)
     return Found([Event(n.at, "notes", n.body, str(_l("Note by %(name)s", name=n.author or "—")), tone="muted")
                   for n in found], total)
 
