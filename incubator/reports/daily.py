@@ -63,6 +63,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.sql.functions import FunctionElement
+from werkzeug.utils import import_string
 
 from incubator.extensions import db
 from incubator.reports.models import ReportDay, ReportIncubation, ReportSite, new_stamp
@@ -187,58 +188,33 @@ class Days:
 @dataclass(frozen=True)
 class Daily:
     """Columns of report_days counted from one area's records: count(site_id,
-    days) gives (day, *columns) rows for one base; span(site_id), for counts
-    by UTC time, the first and last time of its rows (None for counts by date)."""
+    days) gives (day, *columns) rows for one base. `times` names the model
+    and attribute of the UTC time whose local day a row counts on; None for
+    counts by date."""
 
     name: str
     columns: tuple[str, ...]
     count: Callable
-    span: Callable | None = None
+    times: tuple[str, str] | None = None
+
+    def span(self, site_id):
+        """The first and last UTC time of the base's rows, for counting every day."""
+        model = import_string(self.times[0])
+        at = getattr(model, self.times[1])
+        return select(func.min(at), func.max(at)).where(model.site_id == site_id)
 
 
-def _applications(site_id: int, days: Days):
-    from incubator.enrolment.models import Application
+def _each(times: tuple[str, str], column: str) -> Callable:
+    """Count the base's rows of a model by the local day of a time of theirs."""
 
-    day = days.day_of(Application.submitted_at)
-    return (select(day.label("day"), func.count().label("applications"))
-            .where(Application.site_id == site_id, days.holds(Application.submitted_at)).group_by(day))
+    def count(site_id, days: Days):
+        model = import_string(times[0])
+        at = getattr(model, times[1])
+        day = days.day_of(at)
+        return (select(day.label("day"), func.count().label(column))
+                .where(model.site_id == site_id, days.holds(at)).group_by(day))
 
-
-def _applications_span(site_id: int):
-    from incubator.enrolment.models import Application
-
-    return (select(func.min(Application.submitted_at), func.max(Application.submitted_at))
-            .where(Application.site_id == site_id))
-
-
-def _certificates(site_id: int, days: Days):
-    from incubator.training.models import Certificate
-
-    day = days.day_of(Certificate.issued_at)
-    return (select(day.label("day"), func.count().label("certificates"))
-            .where(Certificate.site_id == site_id, days.holds(Certificate.issued_at)).group_by(day))
-
-
-def _certificates_span(site_id: int):
-    from incubator.training.models import Certificate
-
-    return select(func.min(Certificate.issued_at), func.max(Certificate.issued_at)).where(
-        Certificate.site_id == site_id)
-
-
-def _sessions(site_id: int, days: Days):
-    from incubator.training.models import TrainingSession
-
-    day = days.day_of(TrainingSession.starts_at)
-    return (select(day.label("day"), func.count().label("sessions"))
-            .where(TrainingSession.site_id == site_id, days.holds(TrainingSession.starts_at)).group_by(day))
-
-
-def _sessions_span(site_id: int):
-    from incubator.training.models import TrainingSession
-
-    return select(func.min(TrainingSession.starts_at), func.max(TrainingSession.starts_at)).where(
-        TrainingSession.site_id == site_id)
+    return count
 
 
 def _bookings(site_id: int, days: Days):
@@ -260,12 +236,6 @@ def _bookings(site_id: int, days: Days):
             .group_by(day))
 
 
-def _bookings_span(site_id: int):
-    from incubator.booking.models import Booking
-
-    return select(func.min(Booking.starts_at), func.max(Booking.starts_at)).where(Booking.site_id == site_id)
-
-
 def _completion(site_id: int, days: Days):
     """sources.completion_rate: the places taken in classes ending on a day,
     and how many of them earned the class's certificate."""
@@ -283,24 +253,18 @@ def _completion(site_id: int, days: Days):
             .group_by(Cohort.ends_on))
 
 
-def _incubated(site_id: int, days: Days):
-    day = days.day_of(ReportIncubation.at)
-    return (select(day.label("day"), func.count().label("incubated"))
-            .where(ReportIncubation.site_id == site_id, days.holds(ReportIncubation.at)).group_by(day))
-
-
-def _incubated_span(site_id: int):
-    return select(func.min(ReportIncubation.at), func.max(ReportIncubation.at)).where(
-        ReportIncubation.site_id == site_id)
-
-
+APPLIED = ("incubator.enrolment.models:Application", "submitted_at")
+ISSUED = ("incubator.training.models:Certificate", "issued_at")
+HELD = ("incubator.training.models:TrainingSession", "starts_at")
+BOOKED = ("incubator.booking.models:Booking", "starts_at")
+INCUBATED = ("incubator.reports.models:ReportIncubation", "at")
 DAILY = {daily.name: daily for daily in [
-    Daily("applications", ("applications",), _applications, _applications_span),
-    Daily("certificates", ("certificates",), _certificates, _certificates_span),
-    Daily("sessions", ("sessions",), _sessions, _sessions_span),
-    Daily("bookings", ("studio_minutes", "bookings_due", "no_shows"), _bookings, _bookings_span),
+    Daily("applications", ("applications",), _each(APPLIED, "applications"), APPLIED),
+    Daily("certificates", ("certificates",), _each(ISSUED, "certificates"), ISSUED),
+    Daily("sessions", ("sessions",), _each(HELD, "sessions"), HELD),
+    Daily("bookings", ("studio_minutes", "bookings_due", "no_shows"), _bookings, BOOKED),
     Daily("completion", ("places_ended", "places_completed"), _completion),
-    Daily("incubated", ("incubated",), _incubated, _incubated_span),  # after the people's first days
+    Daily("incubated", ("incubated",), _each(INCUBATED, "incubated"), INCUBATED),  # after the first days
 ]}
 COLUMNS = tuple(column for daily in DAILY.values() for column in daily.columns)
 
@@ -614,7 +578,7 @@ def _write_days(session, daily: Daily, site_id: int, tz: str, days: set | None) 
     """Count these days of the base again (None: every day) and write them."""
     connection = session.connection()
     params = {"base": site_id}
-    if days is None and daily.span is None:  # counted by date: no zone to follow
+    if days is None and daily.times is None:  # counted by date: no zone to follow
         shape, values = Days(None, ()), {}
     elif days is None:
         span = tuple(connection.execute(_built(("span", daily.name), lambda: daily.span(P_SITE)), params).one())
