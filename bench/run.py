@@ -274,6 +274,7 @@ def bench_scale(args, scale: str) -> dict:
     flask(database_url, "db", "upgrade")
     started = time.time()
     flask(database_url, "seed-scale", "--size", scale, "--if-empty")
+    flask(database_url, "reports", "build-figures")  # a database kept from a run before day rows existed
     print(f"== {scale}: database ready in {time.time() - started:.0f} s")
 
     from bench.pages import PAGES, TARGETS, prepare

@@ -1,7 +1,9 @@
-"""Command-line tools: `flask create-admin`, `flask seed-demo`, `flask translate ...`."""
+"""Command-line tools: `flask create-admin`, `flask seed-demo`, `flask reports build-figures`,
+`flask translate ...`."""
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
 from incubator.extensions import db
 
@@ -10,6 +12,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_scale)
+    app.cli.add_command(reports)
     app.cli.add_command(translate)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -114,6 +117,22 @@ def seed_scale(size: str, if_empty: bool, **overrides) -> None:
     except RuntimeError as error:
         raise click.ClickException(str(error)) from error
     click.echo(summary(made))
+
+
+@click.group()
+def reports() -> None:
+    """The reports' stored figures."""
+
+
+@reports.command("build-figures")
+@click.option("--all", "everything", is_flag=True, help="Build every base again, not only those never built.")
+def build_figures(everything: bool) -> None:
+    """Count each base's day rows from its records (after an upgrade)."""
+    from incubator.reports import daily
+    from incubator.sites.models import Site
+
+    built = daily.build(db.session.scalars(select(Site.id).order_by(Site.id)).all() if everything else None)
+    click.echo(f"Figures built for {len(built)} base(s)." if built else "Every base's figures were already built.")
 
 
 @click.group()

@@ -189,6 +189,8 @@ class Mentorship(db.Model):
               sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
         # A mentor's active mentees (her load), without reading her whole history.
         Index("ix_mentorships_profile_status", "profile_id", "status"),
+        # The dashboard's active mentorships of a base, counted from the index alone.
+        Index("ix_mentorships_site_id_starts_on", "site_id", "starts_on", "status", "ends_on", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.areas import Area, HomePanel, NavLink
 from incubator.auth import ADMIN, MENTOR, SHOP_OWNER, STAFF, TRAINEE
+from incubator.reports import daily  # noqa: F401 (its session hooks keep the day rows with every write)
 
 STAFF_ONLY = frozenset({STAFF, ADMIN})
 
@@ -16,5 +17,6 @@ AREA = Area(
     ),
     home_panels=(HomePanel("reports/_home_panel.html", STAFF_ONLY, order=90),),
     demo="incubator.reports.demo:seed",
+    jobs="incubator.reports.jobs:JOBS",
     personal_data="incubator.reports.privacy",
 )

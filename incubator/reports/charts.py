@@ -20,6 +20,10 @@ class Bar:
     value: int
     shown: str
 
+    @property
+    def middle(self) -> float:
+        return self.x + self.width / 2
+
 
 @dataclass
 class Chart:
@@ -68,5 +72,5 @@ def build_chart(key: str, title: str, description: str, points, kind: str = "bar
     marks = sorted({0, top // 2, top})
     chart.ticks = [(round(HEIGHT - BOTTOM - plot_height * m / top, 1), tick_format(m)) for m in marks]
     if kind == "line":
-        chart.line = " ".join(f"{b.x + b.width / 2},{b.y}" for b in chart.bars)
+        chart.line = " ".join(f"{b.middle},{b.y}" for b in chart.bars)
     return chart

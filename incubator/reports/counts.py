@@ -10,18 +10,27 @@ one statement (two for shops and for bookings) whose conditions are the
 rules of sources.py written in SQL; a figure's monthly trend is counted in
 the same statement, one conditional aggregate per month.
 
+Counted so, a base's year was still hundreds of thousands of rows at
+district scale (67 ms in process, 1.4 s p95 on PostgreSQL). Without
+programme, class or group filters, what the figures sum is read from the
+base's day rows instead (by_day; reports/daily.py keeps them with every
+write), and only what no sum of days gives is counted here.
+
 The statements are built once for each shape of scope (how many months,
 which filters) with named parameters (the P_* below), and run with the
 scope's values: building them afresh, a dozen conditions a month for every
 figure, cost more than running them on a small base.
 
-Each function below names the source function whose rule it counts; a change
-to a rule is made in both places, and tests/test_reports_counts.py holds the
-two equal, figure by figure, over random bases with and without filters.
+Each function below names the source function whose rule it counts (and
+daily.py's DAILY the rules of the day rows); a change to a rule is made in
+every place, and tests/test_reports_counts.py and test_reports_days.py hold
+them equal, figure by figure, over random bases with and without filters.
 """
 
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from threading import Lock
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
@@ -33,6 +42,8 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
+    extract,
     func,
     literal,
     or_,
@@ -50,7 +61,7 @@ from incubator.reports import sources
 from incubator.reports.scope import Scope, optional_model
 from incubator.reports.sources import ENROLLED_STATUSES, Result, group_label, percent
 from incubator.shops.models import Shop
-from incubator.timeutil import to_utc, utcnow
+from incubator.timeutil import to_local, to_utc, utcnow
 from incubator.training.models import Certificate, TrainingSession
 
 # The statements' parameters; _values gives each its value for a scope.
@@ -68,22 +79,32 @@ P_PROGRAMMES = bindparam("programmes", type_=Integer(), expanding=True)  # progr
 P_SHOP_STAGE = bindparam("shop_stage", type_=String())
 P_BOOKED_UNTIL = bindparam("booked_until", type_=DateTime())
 P_DUE_UNTIL = bindparam("due_until", type_=DateTime())
+P_NOW_DAY = bindparam("now_day", type_=Date())  # the base's today, from the clock (scope.today is for tests)
+P_NOW_FROM = bindparam("now_from", type_=DateTime())  # the start of that day in the period, in UTC
+P_TZ = bindparam("tz", type_=String())
 
 
 def figures(scope: Scope) -> dict[str, Result | None]:
     """Every figure of sources.FIGURES by key: value, numerator and
     denominator, breakdown and, for figures with a trend, the value of each
-    month of the period (Result.months). None while an area is absent."""
+    month of the period (Result.months). None while an area is absent.
+
+    Without programme, class or group filters, what a base's days add up
+    to is read from its day rows (by_day, reports/daily.py); the rest, and
+    everything under those filters, is counted from the records here."""
     from incubator.reports.settings import rule_for
 
     programmes = _programmes_of_group(scope)
     values = _values(scope, programmes)
+    if not (scope.programme_id or scope.cohort_id or scope.group):
+        found = by_day(scope, values)
+        if found is not None:
+            return found
     found = enrolment(scope, values)
     found |= training(scope, values, rule_for(scope.site_id))
     found |= shops(scope, values)
     found |= booking(scope, values)
     found["mentorships"] = active_mentorships(scope, values)
-    found["livestreams"] = livestreams_held(scope, values)
     return found
 
 
@@ -121,6 +142,7 @@ def _values(scope: Scope, programmes: list[int] | None) -> dict:
     today = sources._local_today(scope)
     last = min(scope.end, today)
     now = utcnow()
+    now_day = to_local(now, scope.tz).date()
     values = {
         "start_at": scope.start_at, "end_at": scope.end_at, "start": scope.start, "end": scope.end,
         "today": today, "now": now, "site_id": scope.site_id, "programme_id": scope.programme_id,
@@ -129,6 +151,8 @@ def _values(scope: Scope, programmes: list[int] | None) -> dict:
         # Utilisation runs from the start of the period up to today; no-shows up to now.
         "booked_until": scope.with_(end=last).end_at if last >= scope.start else scope.start_at,
         "due_until": min(scope.end_at, now),
+        "now_day": now_day, "now_from": max(scope.start_at, to_utc(datetime.combine(now_day, time()), scope.tz)),
+        "tz": scope.tz,
     }
     for i, day in enumerate(_month_days(scope)):
         values[f"day{i}"] = day
@@ -196,9 +220,106 @@ def _programme_filters(shape: tuple) -> list:
     return conditions
 
 
+# --- From the day rows ---------------------------------------------------------------
+
+def by_day(scope: Scope, values: dict) -> dict[str, Result | None] | None:
+    """The figures of a scope without programme, class or group filters: what
+    its days add up to from report_days (a year is 365 rows a base; the
+    months of the trends, certificates, sessions, people incubated, studio
+    minutes, bookings due and no-shows, places in classes that ended), and
+    what is not a sum of days from the records: the people counted once
+    each, the classes, the shops, livestreams and mentorships, and the
+    bookings due today up to now. None when a base's rows are not built (or
+    kept in another time zone than the scope's): then everything is counted
+    from the records."""
+    on_site = scope.site_id is not None
+    rows = db.session.execute(_statement(("days", on_site), lambda: _days(on_site)), values).all()
+    today = next(row for row in rows if row.part == "today")
+    if not today.bases or today.built != today.bases or today.other_zones:
+        return None
+    month = {key: i for i, key in enumerate(scope.months())}
+    trends = {column: [0] * len(month) for column in ("applications", "certificates", "sessions", "incubated")}
+    minutes, ended, completed = 0, 0, 0
+    due, no_shows = int(today.bookings_due or 0), int(today.no_shows or 0)
+    for row in rows:
+        if row.part != "days":
+            continue
+        i = month[(int(row.year), int(row.month))]
+        for column, counts in trends.items():
+            counts[i] += int(getattr(row, column) or 0)
+        if row.vs_today <= 0:  # utilisation: up to today
+            minutes += int(row.studio_minutes or 0)
+        if row.vs_today < 0:  # completion: classes that ended before today
+            ended, completed = ended + int(row.places_ended or 0), completed + int(row.places_completed or 0)
+        if row.vs_now < 0:  # bookings due: the days before today (today's come from the bookings)
+            due, no_shows = due + int(row.bookings_due or 0), no_shows + int(row.no_shows or 0)
+    found = enrolment(scope, values, trends["applications"], (completed, ended), today.stamp)
+    found["certificates"] = _monthly_result(trends["certificates"])
+    found["sessions"] = _monthly_result(trends["sessions"])
+    if on_site:
+        found["incubated"] = _monthly_result(trends["incubated"])
+    else:  # across bases a person is incubated once, under the default rule: not a sum of bases
+        from incubator.reports.settings import rule_for
+
+        found["incubated"] = training(scope, values, rule_for(None))["incubated"]
+    found |= shops(scope, values)
+    found |= booking(scope, values, (minutes, due, no_shows))
+    found["mentorships"] = active_mentorships(scope, values)
+    return found
+
+
+def _days(on_site: bool):
+    """The day rows of the period summed by month, and by where each day lies
+    beside the scope's today and the clock's (rows "days"); and one row
+    ("today") with the bookings due today up to now, counted from the
+    bookings, and whether the bases' rows are built, in the scope's zone."""
+    from incubator.reports import daily
+    from incubator.reports.models import ReportDay, ReportSite
+    from incubator.sites.models import Site
+
+    def versus(bound):
+        return case((ReportDay.day < bound, -1), (ReportDay.day == bound, 0), else_=1)
+
+    days = (select(extract("year", ReportDay.day).label("year"), extract("month", ReportDay.day).label("month"),
+                   versus(P_TODAY).label("vs_today"), versus(P_NOW_DAY).label("vs_now"),
+                   *[getattr(ReportDay, column) for column in daily.COLUMNS])
+            .where(ReportDay.day >= P_START, ReportDay.day <= P_END))
+    days = days.where(ReportDay.site_id == P_SITE) if on_site else days
+    days = days.subquery()
+    grouped = (select(literal("days").label("part"), days.c.year, days.c.month, days.c.vs_today, days.c.vs_now,
+                      *[func.sum(days.c[column]).label(column) for column in daily.COLUMNS],
+                      *[literal(None, Integer()).label(name) for name in ("built", "bases", "other_zones", "stamp")])
+               .group_by(days.c.year, days.c.month, days.c.vs_today, days.c.vs_now))
+
+    def of_site(query, column):
+        return query.where(column == P_SITE) if on_site else query
+
+    Booking = optional_model("incubator.booking.models", "Booking")
+    live = {}
+    if Booking is not None:
+        from incubator.booking.models import CONFIRMED, NO_SHOW
+
+        def due(*statuses):
+            return of_site(select(func.count()).select_from(Booking).where(
+                Booking.status.in_(statuses), Booking.starts_at >= P_NOW_FROM, Booking.starts_at < P_DUE_UNTIL),
+                Booking.site_id).scalar_subquery()
+
+        live = {"bookings_due": due(CONFIRMED, NO_SHOW), "no_shows": due(NO_SHOW)}
+    today = select(literal("today"), *[literal(None, Integer())] * 4,
+                   *[live.get(column, literal(0)).label(column) for column in daily.COLUMNS],
+                   of_site(select(func.count()).select_from(ReportSite), ReportSite.site_id).scalar_subquery(),
+                   of_site(select(func.count()).select_from(Site), Site.id).scalar_subquery(),
+                   of_site(select(func.count()).select_from(Site).where(Site.timezone != P_TZ), Site.id)
+                   .scalar_subquery(),
+                   (select(ReportSite.enrolment_stamp).where(ReportSite.site_id == P_SITE).scalar_subquery()
+                    if on_site else literal(None, Integer())))
+    return union_all(grouped, today)
+
+
 # --- Enrolment: applicants, enrolled, completion, benefited, classes ------------------------
 
-def enrolment(scope: Scope, values: dict) -> dict[str, Result]:
+def enrolment(scope: Scope, values: dict, applications_by_month: list[int] | None = None,
+              completion: tuple[int, int] | None = None, stamp: int | None = None) -> dict[str, Result]:
     """sources.applicants, enrolled, completion_rate, benefited and
     classes_run: one statement over the applications of the scope (the
     filters of sources._applications), joining one row from each of three
@@ -206,21 +327,58 @@ def enrolment(scope: Scope, values: dict) -> dict[str, Result]:
     submitted in the period (applicants, by month), the places in classes
     running in it (enrolled, by group) and those in classes that ended in
     it (completion). One pass over all the base's applications, with a
-    count(DISTINCT) per figure, took 100 ms at district scale."""
+    count(DISTINCT) per figure, took 100 ms at district scale.
+
+    From the day rows (by_day), the applications of each month and the
+    places of the classes that ended (completed, ended) are given, and
+    only the people (counted once each) and the classes are counted here,
+    and remembered under the base's enrolment_stamp, which every change to
+    its applications or classes replaces (reports/daily.py): 10 ms at
+    district scale, the one part of a base's year no sum of days can give."""
     shape = _shape(scope)
-    row = db.session.execute(_statement(("enrolment", shape), lambda: _enrolment(shape)), values).one()
+    by_day = completion is not None
+    key = (scope.site_id, stamp, scope.start, scope.end) if stamp is not None else None
+    row = _recall(key) if key else None
+    if row is None:
+        row = db.session.execute(_statement(("enrolment", shape, by_day), lambda: _enrolment(shape, by_day)),
+                                 values).one()
+        if key:
+            _remember(key, row)
     by_group = {GROUP_AUDIENCE[own]: getattr(row, f"group_{own}") for own in GROUP_AUDIENCE}
     breakdown = [(group_label(g), n) for g, n in sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0])) if n]
+    completed, ended = completion if by_day else (row.completed, row.ended)
     return {
-        "applicants": Result(row.applicants, None, months=_months(row, scope)),
+        "applicants": Result(row.applicants, None,
+                             months=applications_by_month if by_day else _months(row, scope)),
         "enrolled": Result(row.enrolled, None),
-        "completion": Result(percent(row.completed, row.ended), None, row.completed, row.ended),
+        "completion": Result(percent(completed, ended), None, completed, ended),
         "benefited": Result(row.enrolled, None, breakdown=breakdown),
         "classes": Result(row.classes, None),
     }
 
 
-def _enrolment(shape: tuple):
+# (site, enrolment stamp, start, end) -> the row of _enrolment(by_day=True), the latest looks last.
+_people_counted: OrderedDict = OrderedDict()
+_people_lock = Lock()
+REMEMBERED = 256
+
+
+def _recall(key: tuple):
+    with _people_lock:
+        row = _people_counted.get(key)
+        if row is not None:
+            _people_counted.move_to_end(key)
+        return row
+
+
+def _remember(key: tuple, row) -> None:
+    with _people_lock:
+        _people_counted[key] = row
+        while len(_people_counted) > REMEMBERED:
+            _people_counted.popitem(last=False)
+
+
+def _enrolment(shape: tuple, by_day: bool = False):
     months, on_site, by_programme, by_cohort, by_group = shape
 
     def of_scope(query, *of_class):
@@ -267,6 +425,9 @@ def _enrolment(shape: tuple):
         classes = classes.where(Cohort.site_id == P_SITE)
     if by_cohort:
         classes = classes.where(Cohort.id == P_COHORT)
+    if by_day:
+        return select(applied, enrolled, classes.scalar_subquery().label("classes")).select_from(
+            applied.join(enrolled, true()))
     return (select(applied, enrolled, ended, classes.scalar_subquery().label("classes"),
                    *counted_per_month(months, submitted))
             .select_from(applied.join(enrolled, true()).join(ended, true())))
@@ -367,23 +528,32 @@ def _training(shape: tuple, by_completion: bool, by_shop_stage: bool):
 # --- Shops: joined, per stage, first sales, sales ------------------------------------------
 
 def shops(scope: Scope, values: dict) -> dict[str, Result | None]:
-    """sources.shops_joined, first_sales and sales_total in one statement (a
-    row of monthly values per figure), shops_per_stage in another."""
+    """sources.shops_joined, first_sales, sales_total and livestreams_held in
+    one statement (a row of monthly values per figure, and per kind of
+    livestream), shops_per_stage in another."""
     Sales = optional_model("incubator.shops.models", "SalesRecord")
+    Livestream = optional_model("incubator.livestreams.models", "Livestream")
     months, on_site = len(scope.months()), scope.site_id is not None
-    statement = _statement(("shops", months, on_site), lambda: _shops(months, on_site, Sales))
-    found = {row.figure: _months(row, scope) for row in db.session.execute(statement, values)}
+    statement = _statement(("shops", months, on_site), lambda: _shops(months, on_site, Sales, Livestream))
+    found, streams = {}, {}
+    for row in db.session.execute(statement, values):
+        if row.figure == "livestreams":
+            streams[row.kind] = _months(row, scope)
+        else:
+            found[row.figure] = _months(row, scope)
     return {"shops_joined": _monthly_result(found["shops_joined"]),
             "shops_per_stage": shops_per_stage(scope, values),
             "first_sales": _monthly_result(found["first_sales"]) if Sales is not None else None,
-            "sales": _monthly_result(found["sales"]) if Sales is not None else None}
+            "sales": _monthly_result(found["sales"]) if Sales is not None else None,
+            "livestreams": _livestreams(streams, scope) if Livestream is not None else None}
 
 
-def _shops(months: int, on_site: bool, Sales):  # noqa: N803 (a model)
-    def of_site(query):
-        return query.where(Shop.site_id == P_SITE) if on_site else query
+def _shops(months: int, on_site: bool, Sales, Livestream):  # noqa: N803 (models)
+    def of_site(query, model=Shop):
+        return query.where(model.site_id == P_SITE) if on_site else query
 
-    joined = select(literal("shops_joined").label("figure"), *per_month(months, Shop.created_at)).where(
+    no_kind = literal(None, String()).label("kind")
+    joined = select(literal("shops_joined").label("figure"), no_kind, *per_month(months, Shop.created_at)).where(
         Shop.created_at >= P_START_AT, Shop.created_at < P_END_AT)
     parts = [of_site(joined)]
     if Sales is not None:
@@ -392,12 +562,19 @@ def _shops(months: int, on_site: bool, Sales):  # noqa: N803 (a model)
                         .join(Shop, Shop.id == Sales.shop_id)
                         .where(Sales.orders > 0, Sales.occurred_on <= P_END)
                         .group_by(Sales.shop_id)).subquery()
-        parts.append(select(literal("first_sales").label("figure"), *per_month(months, first.c.day, dates=True))
-                     .where(first.c.day >= P_START))
-        parts.append(of_site(select(literal("sales").label("figure"),
+        parts.append(select(literal("first_sales").label("figure"), no_kind,
+                            *per_month(months, first.c.day, dates=True)).where(first.c.day >= P_START))
+        parts.append(of_site(select(literal("sales").label("figure"), no_kind,
                                     *per_month(months, Sales.occurred_on, value=Sales.revenue_fen, dates=True))
                              .select_from(Sales).join(Shop, Shop.id == Sales.shop_id)
                              .where(Sales.occurred_on >= P_START, Sales.occurred_on <= P_END)))
+    if Livestream is not None:
+        # sources.livestreams_held: begun in the period, ended by now, not cancelled.
+        parts.append(of_site(select(literal("livestreams").label("figure"), Livestream.kind.label("kind"),
+                                    *per_month(months, Livestream.starts_at))
+                             .where(Livestream.cancelled_at.is_(None), Livestream.starts_at >= P_START_AT,
+                                    Livestream.starts_at < P_END_AT, Livestream.ends_at <= P_NOW)
+                             .group_by(Livestream.kind), Livestream))
     return union_all(*parts)
 
 
@@ -449,15 +626,20 @@ def _minutes_between_sqlite(element, compiler, **kw):
     return f"(CAST(ROUND((julianday({end}) - julianday({start})) * 86400000) AS INTEGER) / 60000)"
 
 
-def booking(scope: Scope, values: dict) -> dict[str, Result | None]:
+def booking(scope: Scope, values: dict, counted: tuple[int, int, int] | None = None) -> dict[str, Result | None]:
     """sources.studio_utilisation and no_show_rate: the studios with their
-    opening hours, and one statement counting the bookings."""
+    opening hours, and one statement counting the bookings (or, from the
+    day rows, counted: the booked minutes, the bookings due, the no-shows)."""
     Booking = optional_model("incubator.booking.models", "Booking")
     open_hours = optional_model("incubator.booking.service", "open_hours")
     if Booking is None:
         return {"utilisation": None, "no_shows": None}
-    on_site = scope.site_id is not None
-    row = db.session.execute(_statement(("booking", on_site), lambda: _bookings(on_site, Booking)), values).one()
+    if counted is None:
+        on_site = scope.site_id is not None
+        row = db.session.execute(_statement(("booking", on_site), lambda: _bookings(on_site, Booking)),
+                                 values).one()
+        counted = (int(row.booked or 0), row.due, row.no_shows)
+    minutes, due, no_shows = counted
     utilisation = None
     if open_hours is not None:
         last = min(scope.end, values["today"])
@@ -465,10 +647,11 @@ def booking(scope: Scope, values: dict) -> dict[str, Result | None]:
             utilisation = Result(None, None, 0, 0)
         else:
             days = (last - scope.start).days + 1
-            available = sum(int(round(open_hours(studio, scope.start, days) * 60)) for studio in _studios(values))
-            minutes = int(row.booked or 0)
+            # Studios with the same hours are open as long: each set of hours is worked out once.
+            available = sum(n * int(round(open_hours(studio, scope.start, days) * 60))
+                            for studio, n in _studios(values).items())
             utilisation = Result(percent(minutes, available), None, minutes, available)
-    return {"utilisation": utilisation, "no_shows": Result(percent(row.no_shows, row.due), None, row.no_shows, row.due)}
+    return {"utilisation": utilisation, "no_shows": Result(percent(no_shows, due), None, no_shows, due)}
 
 
 def _bookings(on_site: bool, Booking):  # noqa: N803 (a model)
@@ -497,33 +680,47 @@ def _bookings(on_site: bool, Booking):  # noqa: N803 (a model)
                   due(NO_SHOW).scalar_subquery().label("no_shows"))
 
 
+class _Hours(NamedTuple):
+    weekday: int
+    opens: time
+    closes: time
+
+
 class _Studio(NamedTuple):
     """What the booking area's open_hours reads of a studio: its weekly
-    hours (weekday, opens, closes) and how many it has. Read as plain rows:
-    a base's studios with their hours as ORM objects were hundreds of
-    objects, 5 to 10 ms of the dashboard at district scale."""
+    hours (weekday, opens, closes) and how many it has."""
 
     quantity: int
-    hours: list
+    hours: tuple[_Hours, ...]
 
 
-def _studios(values: dict) -> list[_Studio]:
+def _studios(values: dict) -> Counter:
+    """The base's studios, as how many have each set of weekly hours: a row
+    a studio with its week as text ("weekday@opens-closes,..."), and each set
+    of hours made into times once. A base's studios with their hours as ORM
+    objects were hundreds of objects (5 to 10 ms at district scale), and
+    their 336 rows of hours, times read one by one, still 2 ms of 12."""
     from incubator.booking.models import STUDIO, OpeningHours, Resource
 
     on_site = values["site_id"] is not None
 
     def build():
-        query = (select(Resource.id, Resource.quantity, OpeningHours.weekday, OpeningHours.opens,
-                        OpeningHours.closes)
-                 .outerjoin(OpeningHours, OpeningHours.resource_id == Resource.id).where(Resource.kind == STUDIO))
+        day = (cast(OpeningHours.weekday, String) + "@" + cast(OpeningHours.opens, String) + "-"
+               + cast(OpeningHours.closes, String))
+        query = (select(Resource.quantity, func.aggregate_strings(day, ","))
+                 .outerjoin(OpeningHours, OpeningHours.resource_id == Resource.id).where(Resource.kind == STUDIO)
+                 .group_by(Resource.id, Resource.quantity))
         return query.where(Resource.site_id == P_SITE) if on_site else query
 
-    studios: dict[int, _Studio] = {}
-    for row in db.session.execute(_statement(("studios", on_site), build), values):
-        studio = studios.setdefault(row.id, _Studio(row.quantity, []))
-        if row.weekday is not None:
-            studio.hours.append(row)
-    return list(studios.values())
+    alike = Counter((quantity, tuple(sorted(week.split(","))) if week else ())
+                    for quantity, week in db.session.execute(_statement(("studios", on_site), build), values))
+    return Counter({_Studio(quantity, tuple(_hours(day) for day in week)): n for (quantity, week), n in alike.items()})
+
+
+def _hours(text: str) -> _Hours:
+    weekday, times = text.split("@")
+    opens, closes = times.split("-")
+    return _Hours(int(weekday), time.fromisoformat(opens), time.fromisoformat(closes))
 
 
 # --- Mentoring and livestreams -------------------------------------------------------
@@ -549,24 +746,8 @@ def active_mentorships(scope: Scope, values: dict) -> Result | None:
     return Result(db.session.scalar(_statement(("mentorships", on_site, started), build), values), None)
 
 
-def livestreams_held(scope: Scope, values: dict) -> Result | None:
-    """sources.livestreams_held: by kind, and by month."""
-    Livestream = optional_model("incubator.livestreams.models", "Livestream")
-    if Livestream is None:
-        return None
-    months, on_site = len(scope.months()), scope.site_id is not None
-
-    def build():
-        query = (select(Livestream.kind, *per_month(months, Livestream.starts_at))
-                 .where(Livestream.cancelled_at.is_(None), Livestream.starts_at >= P_START_AT,
-                        Livestream.starts_at < P_END_AT, Livestream.ends_at <= P_NOW)
-                 .group_by(Livestream.kind))
-        return query.where(Livestream.site_id == P_SITE) if on_site else query
-
-    totals, by_kind = [0] * months, {}
-    for row in db.session.execute(_statement(("livestreams", months, on_site), build), values):
-        counts = _months(row, scope)
-        by_kind[row.kind] = sum(counts)
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
-    breakdown = [(str(sources.LIVESTREAM_KIND_LABELS.get(k, k)), n) for k, n in sorted(by_kind.items())]
+def _livestreams(by_kind: dict[str, list[int]], scope: Scope) -> Result:
+    """sources.livestreams_held from the monthly counts of each kind."""
+    totals = [sum(counts) for counts in zip(*by_kind.values(), strict=True)] if by_kind else [0] * len(scope.months())
+    breakdown = [(str(sources.LIVESTREAM_KIND_LABELS.get(k, k)), sum(n)) for k, n in sorted(by_kind.items())]
     return _monthly_result(totals, breakdown=breakdown)

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from incubator.forms import Form
+from incubator.forms import Form, LongSelect
 from incubator.reports.service import NOTE_MAX_LENGTH
 
 
@@ -14,8 +14,8 @@ class FilterForm(Form):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
-    programme = SelectField(_l("Programme"), validators=[Optional()], validate_choice=False)
-    cohort = SelectField(_l("Class"), validators=[Optional()], validate_choice=False)
+    programme = SelectField(_l("Programme"), validators=[Optional()], validate_choice=False, widget=LongSelect())
+    cohort = SelectField(_l("Class"), validators=[Optional()], validate_choice=False, widget=LongSelect())
     group = SelectField(_l("Group"), validators=[Optional()], validate_choice=False)
     site = SelectField(_l("Base"), validators=[Optional()], validate_choice=False)
 

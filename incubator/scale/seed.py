@@ -170,6 +170,10 @@ def seed_scale(size: str = "district", overrides: dict | None = None, echo=print
         for step in STEPS:
             step(ctx)
         reset_sequences(conn, made)
+    # The rows went in by Core, unseen by the reports' day rows: count them now.
+    from incubator.reports import daily
+
+    daily.build()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")

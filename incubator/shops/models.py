@@ -5,7 +5,19 @@ livestream and sales log (直播成果) and the support ledger (扶持记录).""
 from datetime import date, datetime
 
 from flask_babel import get_locale
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.extensions import db
@@ -96,6 +108,8 @@ class Shop(db.Model):
                         name="baseline_pieces_not_negative"),
         CheckConstraint("baseline_revenue_fen_per_day IS NULL OR baseline_revenue_fen_per_day >= 0",
                         name="baseline_revenue_not_negative"),
+        # The dashboard's shops that joined in a period, and all joined by its end per stage, from the index.
+        Index("ix_shops_site_id_created_at", "site_id", "created_at", "stage_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
