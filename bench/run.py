@@ -44,13 +44,15 @@ def flask(database_url: str, *args: str) -> None:
     subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=app_env(database_url), check=True)
 
 
-def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+    # Sync workers, as README "Running on PostgreSQL and behind gunicorn" says:
+    # the pages are CPU-bound, and threads sharing one interpreter lock made
+    # p95 worse (booking POST at district 509 ms sync, 787 ms with 4 threads).
+    # --threads N tries gthread.
+    worker = ["-k", "gthread", "--threads", str(threads)] if threads > 1 else ["-k", "sync"]
     process = subprocess.Popen(
-        # As README "Running on PostgreSQL and behind gunicorn" says: threads,
-        # so that a long download or a slow phone holds a thread, not a worker.
-        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", "4",
-         "--no-control-socket", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=app_env(database_url))
+        [str(VENV_BIN / "gunicorn"), "-w", str(workers), *worker, "--no-control-socket",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=app_env(database_url))
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -281,7 +283,7 @@ def bench_scale(args, scale: str) -> dict:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(database_url, port, args.workers)
+    server = start_gunicorn(database_url, port, args.workers, args.threads)
     rows = []
     try:
         context = prepare(base, database_url, Session)
@@ -302,7 +304,8 @@ def bench_scale(args, scale: str) -> dict:
 
     report = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "scale": scale,
               "database": database_url.split("://")[0].split("+")[0], "machine": machine(),
-              "connections": args.connections, "workers": args.workers, "duration": args.duration, "pages": []}
+              "connections": args.connections, "workers": args.workers,
+              "threads": args.threads, "duration": args.duration, "pages": []}
     bare_rps = bare["rps"]
     for name, kind, r, doubled in rows:
         ratio = r["rps"] / bare_rps if bare_rps else 0
@@ -333,9 +336,14 @@ def compare_with_small(report: dict) -> None:
             page["verdict"] = (page["verdict"] + ",p95>1.5x small").replace("PASS,", "FAIL ")
 
 
+def worker_kind(report: dict) -> str:
+    threads = report.get("threads", 1)
+    return f"gthread ({threads} threads)" if threads > 1 else "sync"
+
+
 def print_report(report: dict) -> None:
     print(f"\n== {report['scale']} on {report['database']}, {report['machine']}, {report['date']}, "
-          f"{report['workers']} workers, {report['connections']} connections "
+          f"{report['workers']} {worker_kind(report)} workers, {report['connections']} connections "
           f"({report['connections'] * 2} for errors_2x)")
     print(f"{'page':34} {'kind':9} {'p50':>6} {'p95':>6} {'p99':>6} {'req/s':>7} {'ratio':>5} {'err':>3} "
           f"{'err2x':>5} {'4xx':>5} {'vs small':>8} {'KB':>6} {'KB gz':>5}  target")
@@ -360,6 +368,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8, help="seconds per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads a worker; 1: sync worker")
     parser.add_argument("--page", default="", help="only the pages whose name contains this (to try one page)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
