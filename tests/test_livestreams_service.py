@@ -22,11 +22,14 @@ from incubator.livestreams.models import (
 from incubator.notify.models import Notification
 from incubator.timeutil import utcnow
 from tests.factories import make_site, make_user
+from tests.factories_booking import at
 from tests.factories_livestreams import make_livestream, make_question, make_shop, make_studio
 
 
 def _schedule(actor, **overrides):
-    starts_at = utcnow() + timedelta(days=2)
+    # A fixed evening hour: now plus whole days would run past the studio's
+    # closing (and midnight) when the tests run late in the day.
+    starts_at = at(2, 19)
     fields = dict(site_id=actor.site_id, title="社区医保政策解读", kind=POLICY, platform="wechat_channels",
                   starts_at=starts_at, ends_at=starts_at + timedelta(hours=1), guest="街道社保所 陈主任")
     fields.update(overrides)
@@ -281,7 +284,7 @@ def test_two_staff_cannot_take_the_same_studio_at_the_same_time(app, is_postgres
 
     staff_id = make_user("staff").id
     studio_id = make_studio().id
-    starts_at = utcnow() + timedelta(days=3)
+    starts_at = at(3, 19)
     outcomes = []
     barrier = threading.Barrier(2)
 
@@ -387,7 +390,7 @@ def test_a_studio_someone_booked_cannot_be_given_to_a_livestream():
 
     staff = make_user("staff")
     studio = make_studio()
-    starts_at = utcnow() + timedelta(days=3)
+    starts_at = at(3, 19)
     booking_service.reserve(staff, studio, starts_at, starts_at + timedelta(hours=2), purpose="店主直播")
     with pytest.raises(Conflict):
         _schedule(staff, studio_id=studio.id, starts_at=starts_at + timedelta(hours=1),
