@@ -1,5 +1,7 @@
 """Booking pages through HTTP: plain and with htmx, access, forms, CSV, feed."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -294,6 +296,19 @@ def test_csv_export_has_every_column_of_each_booking_newest_first(client):
     ]
     only = client.get(f"/booking/staff/bookings.csv?resource_id={studio.id}").get_data().decode("utf-8-sig")
     assert len(only.splitlines()) == 2 and "乌拉依木·卡日" in only
+
+
+def test_csv_export_makes_typed_formulas_text_and_leaves_its_own_cells_alone(client):
+    """Only what people typed can be a formula; the export checks just those
+    cells, and a spreadsheet must still show them as text."""
+    studio = make_resource("=1号直播间")
+    booking = service.book(make_user(name="@SUM(A1)"), studio, at(2, 10), at(2, 11),
+                           purpose='=HYPERLINK("http://evil.example")')[0]
+    login(client, make_user("staff", locale="en"))
+    text = client.get("/booking/staff/bookings.csv").get_data().decode("utf-8-sig")
+    row = next(csv.reader(io.StringIO(text.splitlines()[1])))
+    assert row[:4] == [str(booking.id), "'=1号直播间", "1", "'@SUM(A1)"]
+    assert row[5:9] == [f"{day(2)} 10:00", f"{day(2)} 11:00", "Confirmed", '\'=HYPERLINK("http://evil.example")']
 
 
 def test_a_forged_choice_books_nothing(client):
