@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from incubator.accounts.models import User
 from incubator.enrolment.models import Application
@@ -315,6 +315,19 @@ def test_csv_export_opens_with_the_csv_module_and_keeps_chinese(client):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][-1] == "抖音号"
     assert rows[1][0] == "张格琴" and rows[1][-1] == "gq_zhang" and "烧饼" in rows[1][10]
+
+
+def test_csv_export_gives_the_submission_time_on_the_bases_clock(client):
+    """Staff compare the file with the queue, which shows the base's time:
+    08:30 in the morning in Nanjing is 00:30 UTC as stored."""
+    cohort = make_cohort()
+    application = make_application(cohort, user=make_user("trainee", name="张格琴"))
+    application.submitted_at = datetime(2026, 11, 20, 0, 30)
+    db.session.commit()
+    login(client, make_user("staff"))
+    rows = list(csv.reader(io.StringIO(client.get(f"/staff/classes/{cohort.id}/applications.csv")
+                                       .data.decode("utf-8-sig"))))
+    assert rows[1][0] == "张格琴" and rows[1][4] == "2026-11-20 08:30"
 
 
 def test_csv_export_makes_a_typed_formula_inert(client):

@@ -37,6 +37,7 @@ from incubator.enrolment.models import (
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.sites import service as sites
+from incubator.timeutil import clock_text
 from incubator.web import (
     apply_errors,
     page_of,
@@ -392,12 +393,13 @@ def export_csv(cohort_id: int):
     header = [_("Name"), _("Mobile"), _("Group"), _("Status"), _("Submitted"), _("Availability"),
               _("Children's ages"), _("Needs the childcare corner"), _("Graduation year"),
               _("Village or neighbourhood"), _("Wants to sell or do")] + [q.label for q in questions]
+    submitted = clock_text(sites.timezone_of(cohort.site_id))
     rows = []
     for a in service.cohort_applications(cohort.id):
         answers = a.answers or {}
         rows.append([
             a.user.display_name, a.user.phone or a.user.email or "", str(words.GROUP_LABELS.get(a.applicant_group)),
-            str(words.STATUS_LABELS.get(a.status, a.status)), a.submitted_at.strftime("%Y-%m-%d %H:%M"),
+            str(words.STATUS_LABELS.get(a.status, a.status)), submitted(a.submitted_at),
             "; ".join(str(words.AVAILABILITY_LABELS[s]) for s in answers.get("availability", [])
                       if s in AVAILABILITY),
             ", ".join(str(x) for x in answers.get("children_ages", [])),

@@ -33,6 +33,13 @@ def default_site() -> Site:
     return site
 
 
+def timezone_of(site_id: int | None) -> str:
+    """The base's time zone, the default when it has none: its wall clock is
+    the one pages and exports show times on."""
+    site = db.session.get(Site, site_id) if site_id else None
+    return (site.timezone if site else None) or DEFAULT_TIMEZONE
+
+
 def all_sites() -> list[Site]:
     return list(db.session.scalars(select(Site).order_by(Site.name)))
 

@@ -30,8 +30,8 @@ from incubator.enrolment.models import CONFIRMED, Application, Cohort, Programme
 from incubator.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
 from incubator.notify.service import notify
-from incubator.sites.models import Site
-from incubator.timeutil import DEFAULT_TIMEZONE, combine_local, to_local, utcnow
+from incubator.sites.service import timezone_of as site_zone
+from incubator.timeutil import combine_local, to_local, utcnow
 from incubator.training.models import (
     ATTENDED,
     EXCUSED,
@@ -78,11 +78,6 @@ def late_after() -> timedelta:
 
 def checkin_window(session: TrainingSession) -> tuple[datetime, datetime]:
     return session.starts_at - checkin_opens_before(), session.starts_at + checkin_closes_after()
-
-
-def site_zone(site_id: int) -> str:
-    site = db.session.get(Site, site_id)
-    return (site.timezone if site else None) or DEFAULT_TIMEZONE
 
 
 # --- Who: trainees, trainers, rooms ---------------------------------------------
