@@ -91,6 +91,23 @@ def test_graduates_give_a_graduation_year():
     assert application.answers["graduation_year"] == 2026
 
 
+@pytest.mark.parametrize("year", ["²⁰²⁶", "2O26", "20 26"])
+def test_a_graduation_year_that_is_not_a_plain_number_gets_the_field_message(year):
+    cohort = make_cohort(make_programme(audiences=("graduates",)))
+    with pytest.raises(DomainError) as caught:
+        service.apply(make_user("trainee"), cohort, group="graduate",
+                      answers={**STANDARD_ANSWERS, "children_ages": "", "graduation_year": year})
+    assert [field for field, _ in caught.value.errors] == ["graduation_year"]
+    assert db.session.scalar(db.select(db.func.count(Application.id))) == 0
+
+
+def test_a_graduation_year_in_full_width_digits_is_understood():
+    cohort = make_cohort(make_programme(audiences=("graduates",)))
+    application = service.apply(make_user("trainee"), cohort, group="graduate",
+                                answers={**STANDARD_ANSWERS, "children_ages": "", "graduation_year": "２０２６"})
+    assert application.answers["graduation_year"] == 2026
+
+
 def test_applications_are_refused_outside_the_window():
     cohort = make_cohort(applications_open_on=local_today() + timedelta(days=3))
     with pytest.raises(NotAllowed, match="closed"):

@@ -392,7 +392,9 @@ def _clean_answers(programme: Programme, group: str, answers: dict, today: date)
     clean["needs_childcare"] = bool(answers.get("needs_childcare"))
     year_text = str(answers.get("graduation_year") or "").strip()
     if group == "graduate":
-        if not year_text.isdigit() or not 1980 <= int(year_text) <= today.year + 1:
+        # isdecimal, not isdigit: superscripts such as "²⁰²⁶" are digits to
+        # Python but int() refuses them; full-width "２０２６" is decimal and fine.
+        if not year_text.isdecimal() or not 1980 <= int(year_text) <= today.year + 1:
             errors.append(("graduation_year", _l("Give the year you graduate or graduated, e.g. %(year)s.",
                                                  year=today.year)))
         else:
