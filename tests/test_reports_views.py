@@ -82,7 +82,7 @@ def test_dashboard_shows_figures_that_link_to_their_records(client):
     login(client, make_user("staff", locale="en"))
     html = client.get(f"/reports/?{PERIOD}").get_data(as_text=True)
     assert "Applicants" in html and "not yet recorded" not in html  # every area has landed
-    assert f'href="/reports/figures/applicants?{PERIOD.replace("&", "&amp;")}"' in html
+    assert f'href="/reports/figures/applicants?{PERIOD.replace("&", "&amp;")}' in html
     assert "<svg" in html and "<title id=\"chart-applicants-title\">" in html and "Show the numbers" in html
     drill = client.get(f"/reports/figures/enrolled?{PERIOD}").get_data(as_text=True)
     assert "张格琴" in drill and "第一期" in drill
@@ -338,3 +338,23 @@ def test_an_admin_sees_every_base_or_chooses_one(client):
     one = client.get(f"/reports/figures/applicants?{PERIOD}&site={here.id}").get_data(as_text=True)
     assert "张格琴" in one and "吴桂兰" not in one
     assert client.get(f"/reports/?site=99999&{PERIOD}").status_code == 422
+
+
+def test_an_admins_chosen_base_stays_in_every_report_link_and_download(client):
+    import html as entities
+    import re
+
+    here = default_test_site()
+    journey(here)
+    journey(make_site("江北基地"), name="吴桂兰")
+    login(client, make_user("admin", locale="en"))
+    exports = client.get(f"/reports/exports?{PERIOD}&site={here.id}").get_data(as_text=True)
+    shops_link = entities.unescape(re.search(r'href="(/reports/exports/shops\.csv[^"]*)"', exports).group(1))
+    assert [r[0] for r in read_csv(client.get(shops_link))[1:]] == ["格琴土特产"]
+    dashboard = client.get(f"/reports/?{PERIOD}&site={here.id}").get_data(as_text=True)
+    links = [entities.unescape(u) for u in re.findall(r'href="(/reports/(?:figures|impact|exports)[^"]*)"',
+                                                      dashboard)]
+    assert links and all(f"site={here.id}" in u for u in links if "?" in u)
+    drill_link = next(u for u in links if u.startswith("/reports/figures/applicants"))
+    drill = client.get(drill_link).get_data(as_text=True)
+    assert "张格琴" in drill and "吴桂兰" not in drill

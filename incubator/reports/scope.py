@@ -54,9 +54,11 @@ class Scope:
         return months
 
     def query_args(self) -> dict:
-        """The filters as URL arguments, so a link keeps them."""
+        """The filters as URL arguments, so a link keeps them. The base goes
+        too: an admin who chose one must download that base's rows, not every
+        base's (for staff the server ignores it and uses their own base)."""
         args = {"start": self.start.isoformat(), "end": self.end.isoformat()}
-        for name in ("programme_id", "cohort_id", "group"):
+        for name in ("site_id", "programme_id", "cohort_id", "group"):
             value = getattr(self, name)
             if value:
                 args[name.removesuffix("_id")] = value
