@@ -84,6 +84,19 @@ def test_several_items_of_a_pool_in_one_booking():
     assert "Only 2 of the 5" in said(error)
 
 
+
+def test_a_second_booking_of_a_pool_by_the_same_person_at_the_same_time_is_refused():
+    """A second tap, a reload or the back button must not lend her a second light."""
+    lights, owner = make_equipment("环形补光灯", 5), make_user("shop_owner")
+    service.book(owner, lights, at(2, 10), at(2, 12))
+    with pytest.raises(Conflict) as error:
+        service.book(owner, lights, at(2, 11), at(2, 13))
+    assert "You have already booked 环形补光灯 at this time" in said(error)
+    assert count(Booking) == 1
+    service.book(owner, lights, at(2, 12), at(2, 14))  # right after hers: fine
+    service.book(make_user(), lights, at(2, 10), at(2, 12))  # somebody else: fine
+    assert count(Booking) == 3
+
 @pytest.mark.usefixtures("app")
 def test_the_database_itself_refuses_overlaps_on_postgresql(is_postgres):
     studio, user = make_resource(), make_user()
@@ -314,6 +327,19 @@ def test_weekly_repeat_books_the_free_dates_and_lists_the_others():
     assert "春节休息" in failed[local_today() + timedelta(days=37)]
     assert len({b.series_key for b in result.booked}) == 1
 
+
+def test_weekly_repeat_of_several_items_books_them_all_every_week():
+    lights = make_equipment("环形补光灯", 5, max_advance_days=70)
+    result = service.book_weekly(make_user("shop_owner"), lights, at(2, 19), at(2, 21), 2, units=3)
+    assert len(result.booked) == 6 and not result.failed
+    weeks = {}
+    for booking in result.booked:
+        weeks.setdefault(booking.starts_at, []).append(booking.unit)
+    assert sorted(weeks) == [at(2, 19), at(9, 19)]
+    assert all(sorted(units) == [1, 2, 3] for units in weeks.values())
+    with pytest.raises(DomainError) as error:
+        service.book_weekly(make_user("shop_owner"), lights, at(3, 19), at(3, 21), 2, units=6)
+    assert "Choose between 1 and 5" in said(error)
 
 def test_weekly_repeat_stops_at_the_quota():
     studio = make_resource(max_advance_days=70, weekly_quota_hours=2)

@@ -190,10 +190,33 @@ def test_weekly_booking_reports_the_dates_that_failed(client):
     login(client, make_user("shop_owner", locale="en"))
     response = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day(), "start": "19:00",
                                              "end": "21:00", "weeks": "4"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "3 dates are booked" in html and "Not booked" in html
-    assert "already taken" in html and booking_count() == 4
+    assert response.status_code == 303 and response.headers["Location"].startswith("/booking/series/")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 dates are booked" in html and "Not booked" in html and "already taken" in html
+    assert booking_count() == 4
+    # A reload shows the same result and books nothing more; a second send is refused.
+    assert "3 dates are booked" in client.get(response.headers["Location"]).get_data(as_text=True)
+    again = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day(), "start": "19:00",
+                                          "end": "21:00", "weeks": "4"})
+    assert again.status_code == 422 and "None of the dates could be booked" in again.get_data(as_text=True)
+    assert booking_count() == 4
 
+
+def test_a_weekly_result_is_shown_only_to_the_person_it_is_for(client):
+    studio = make_resource(max_advance_days=60)
+    result = service.book_weekly(make_user(), studio, at(2, 19), at(2, 21), 2)
+    login(client, make_user("shop_owner"))
+    assert client.get(f"/booking/series/{result.booked[0].series_key}").status_code == 404
+
+
+def test_weekly_booking_of_several_lights_from_the_form_books_each_light(client):
+    lights = make_equipment("环形补光灯", 5, max_advance_days=60)
+    login(client, make_user("shop_owner", locale="en"))
+    response = post(client, "/booking/new", {"what": f"r:{lights.id}", "day": day(), "start": "19:00",
+                                             "end": "21:00", "weeks": "2", "units": "3"})
+    assert response.status_code == 303
+    assert "2 dates are booked" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert booking_count() == 6
 
 def test_kit_from_the_form(client):
     studio, lights = make_resource(), make_equipment("环形补光灯", 5)

@@ -340,11 +340,13 @@ def busy_times(resource: Resource | int, starts_at: datetime, ends_at: datetime,
 @dataclass
 class Availability:
     """A resource at one time: the sessions and closures that hold it (by start),
-    and its free units with and without the buffer between bookings."""
+    its free units with and without the buffer between bookings, and who holds
+    a booking of it overlapping the time itself."""
 
     blocking: list[Busy]
     free: list[int]
     free_without_buffer: list[int]
+    holders: set[int]
 
 
 def availability(resource: Resource, starts_at: datetime, ends_at: datetime, ignore_booking_ids=(),
@@ -355,26 +357,28 @@ def availability(resource: Resource, starts_at: datetime, ends_at: datetime, ign
     widened by the buffer on both sides."""
     pad = timedelta(minutes=resource.buffer_minutes)
     bookings = select(literal("booking", String).label("kind"), Booking.starts_at, Booking.ends_at,
-                      Booking.purpose.label("label"), Booking.unit).where(
+                      Booking.purpose.label("label"), Booking.unit, Booking.user_id).where(
         Booking.resource_id == resource.id, Booking.status.in_(ACTIVE),
         Booking.id.not_in(list(ignore_booking_ids) or [0]),
         _overlap(Booking.starts_at, Booking.ends_at, starts_at - pad, ends_at + pad))
     no_unit = cast(null(), Integer)
     sessions = select(literal("session", String), TrainingSession.starts_at, TrainingSession.ends_at,
-                      TrainingSession.topic, no_unit).where(
+                      TrainingSession.topic, no_unit, no_unit).where(
         TrainingSession.room_id == resource.id,
         _overlap(TrainingSession.starts_at, TrainingSession.ends_at, starts_at, ends_at))
     if ignore_session_id:
         sessions = sessions.where(TrainingSession.id != ignore_session_id)
     closures = select(literal("closure", String), Blackout.starts_at, Blackout.ends_at, Blackout.reason,
-                      no_unit).where(
+                      no_unit, no_unit).where(
         Blackout.site_id == resource.site_id,
         or_(Blackout.resource_id == resource.id, Blackout.resource_id.is_(None)),
         _overlap(Blackout.starts_at, Blackout.ends_at, starts_at, ends_at))
-    near, blocking = [], {"session": [], "closure": []}
-    for kind, start, end, label, unit in db.session.execute(union_all(bookings, sessions, closures)):
+    near, blocking, holders = [], {"session": [], "closure": []}, set()
+    for kind, start, end, label, unit, user_id in db.session.execute(union_all(bookings, sessions, closures)):
         if kind == "booking":
             near.append((start, end, unit))
+            if start < ends_at and end > starts_at:
+                holders.add(user_id)
         else:
             blocking[kind].append(Busy(kind, start, end, label))
 
@@ -384,7 +388,7 @@ def availability(resource: Resource, starts_at: datetime, ends_at: datetime, ign
 
     # Sessions before closures at the same start, as busy_times lists them.
     return Availability(sorted(blocking["session"] + blocking["closure"], key=lambda b: b.starts_at),
-                        free(starts_at - pad, ends_at + pad), free(starts_at, ends_at))
+                        free(starts_at - pad, ends_at + pad), free(starts_at, ends_at), holders)
 
 
 def is_free(resource_id: int, starts_at: datetime, ends_at: datetime, *, units: int = 1,
@@ -549,11 +553,17 @@ def _duration(minutes: int) -> str:
 
 
 def _check_free(resource: Resource, starts_at: datetime, ends_at: datetime, units: int,
-                ignore_booking_ids=()) -> list[int]:
-    """The units to use, or a Conflict saying what holds the time."""
+                ignore_booking_ids=(), owner_id: int | None = None) -> list[int]:
+    """The units to use, or a Conflict saying what holds the time. An owner
+    who already holds this resource then is refused too: a second tap, a
+    reload or the back button would otherwise book a second item of a pool
+    (more items are asked for with the number, in one booking)."""
     found = availability(resource, starts_at, ends_at, ignore_booking_ids)
     if found.blocking:
         raise Conflict(_busy_message(resource, found.blocking[0]))
+    if owner_id is not None and owner_id in found.holders:
+        raise Conflict(_l("You have already booked %(resource)s at this time; see My bookings.",
+                          resource=resource.name))
     free = found.free
     if len(free) < units:
         if resource.quantity == 1:
@@ -590,7 +600,7 @@ def _place(actor, owner, resource: Resource, starts_at: datetime, ends_at: datet
     if not staff_hold:
         check_person(owner, resource)
     check_time(owner, resource, starts_at, ends_at, staff=staff or staff_hold, hold=staff_hold)
-    chosen = _check_free(resource, starts_at, ends_at, units)
+    chosen = _check_free(resource, starts_at, ends_at, units, owner_id=None if staff_hold else owner.id)
     status = PENDING if resource.approval_required and not staff and not staff_hold else CONFIRMED
     placed = []
     for unit in chosen:
@@ -686,19 +696,23 @@ class SeriesResult:
 
 
 def book_weekly(actor, resource: Resource, starts_at: datetime, ends_at: datetime, weeks: int, *, owner=None,
-                purpose: str = "", shop_id: int | None = None, kit: Kit | None = None) -> SeriesResult:
-    """The same time every week for `weeks` weeks (same local wall-clock time).
+                purpose: str = "", shop_id: int | None = None, kit: Kit | None = None,
+                units: int = 1) -> SeriesResult:
+    """The same time every week for `weeks` weeks (same local wall-clock time),
+    `units` items of a resource each week (one for a studio), or a whole kit.
     Dates that break a rule are reported with the reason; the rest are booked."""
     owner = owner or actor
     if weeks < 1 or weeks > 26:
         raise DomainError(_l("Repeat for 1 to 26 weeks."), field="weeks")
+    if kit is None and (units < 1 or units > resource.quantity):
+        raise DomainError(_l("Choose between 1 and %(quantity)s.", quantity=resource.quantity), field="units")
     tz = site_timezone(resource.site_id if resource else kit.site_id)
     local_start, local_end = to_local(starts_at, tz), to_local(ends_at, tz)
     result = SeriesResult()
     series = _new_key()
     try:
         shop_id = _check_shop(owner, shop_id, resource.site_id if resource else kit.site_id)
-        items = [(i.resource, i.quantity) for i in kit.items] if kit else [(resource, 1)]
+        items = [(i.resource, i.quantity) for i in kit.items] if kit else [(resource, units)]
         _lock_resources([r.id for r, _n in items])
         for week in range(weeks):
             start = to_utc(local_start + timedelta(weeks=week), tz)
@@ -743,6 +757,14 @@ def reserve(actor, resource: Resource, starts_at: datetime, ends_at: datetime, *
         db.session.rollback()
         raise
     return placed[0]
+
+
+def series_for(viewer, series_key: str) -> list[Booking]:
+    """A weekly repeat's bookings, for the person they are for or who made
+    them (staff booking on someone's behalf); nobody else's."""
+    return list(db.session.scalars(select(Booking).where(
+        Booking.series_key == series_key[:32],
+        or_(Booking.user_id == viewer.id, Booking.created_by_id == viewer.id)).order_by(Booking.starts_at, Booking.id)))
 
 
 def group_of(booking: Booking) -> list[Booking]:
@@ -805,7 +827,8 @@ def move(actor, booking: Booking, starts_at: datetime, ends_at: datetime) -> lis
         for items in per_resource.values():
             resource = items[0].resource
             check_time(booking.user, resource, starts_at, ends_at, ignore_booking_ids=ids, staff=_is_staff(actor))
-            units = _check_free(resource, starts_at, ends_at, len(items), ignore_booking_ids=ids)
+            units = _check_free(resource, starts_at, ends_at, len(items), ignore_booking_ids=ids,
+                                owner_id=booking.user_id)
             for b, unit in zip(items, units, strict=True):
                 before = _snapshot(b)
                 b.starts_at, b.ends_at, b.unit = starts_at, ends_at, unit

@@ -4,7 +4,7 @@ parse, call the service, render."""
 
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -283,7 +283,8 @@ def new():
             if resource is None and kit is None:
                 raise DomainError(_l("Choose a studio, equipment or kit."), field="what")
             if weeks > 1:
-                result = service.book_weekly(current_user, resource, starts_at, ends_at, weeks, kit=kit, **args)
+                result = service.book_weekly(current_user, resource, starts_at, ends_at, weeks, kit=kit,
+                                             units=form.units.data or 1, **args)
                 if not result.booked:
                     raise DomainError(_l("None of the dates could be booked."), field=None)
             elif kit is not None:
@@ -294,7 +295,7 @@ def new():
             apply_errors(form, error)
         else:
             if result is not None:
-                return render("booking/series_result.html", result=result)
+                return _show_series(result)
             first = placed[0]
             if first.status == PENDING:
                 flash(_("Your request is sent; staff will approve or decline it."), "success")
@@ -305,6 +306,27 @@ def new():
     if form.is_submitted():
         return render_form_error("booking/new.html", form=_offer(form), result=result)
     return render("booking/new.html", form=_offer(form), result=None)
+
+
+def _show_series(result: service.SeriesResult):
+    """Post, then redirect: a reload of the result must not book the weeks
+    again. The dates that were not booked are not stored anywhere else, so
+    they ride along in the session for the result page."""
+    key = result.booked[0].series_key
+    session["series_failed"] = {"key": key, "failed": [[day.isoformat(), reason] for day, reason in result.failed]}
+    return redirect_to(url_for("booking.series", series_key=key))
+
+
+@bp.route("/series/<series_key>")
+@login_required
+def series(series_key: str):
+    booked = service.series_for(current_user, series_key)
+    if not booked:
+        abort(404)
+    kept = session.get("series_failed") or {}
+    failed = [(date.fromisoformat(day), reason) for day, reason in kept.get("failed", [])] \
+        if kept.get("key") == series_key else []
+    return render("booking/series_result.html", result=service.SeriesResult(booked, failed))
 
 
 @bp.route("/mine")
