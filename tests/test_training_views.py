@@ -1,4 +1,4 @@
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -271,6 +271,18 @@ def test_the_certificate_page_is_bilingual_whatever_the_language(client):
     post(client, "/logout")
     login(client, make_user("trainee"))
     assert client.get("/training/certificates/ABCD-2345").status_code == 404
+
+
+def test_the_certificate_gives_the_day_it_was_issued_at_the_base(client):
+    cohort, _, trainee, _ = _setup()
+    certificate = _certificate(cohort, trainee)
+    certificate.issued_at = datetime(2026, 12, 2, 23, 30)  # 07:30 on 3 December in Nanjing
+    db.session.commit()
+    login(client, trainee)
+    html = client.get("/training/certificates/ABCD-2345").get_data(as_text=True)
+    assert "2026-12-03" in html and "2026-12-02" not in html
+    verify = client.get("/verify/ABCD-2345", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Dec 3, 2026" in verify
 
 
 def test_anyone_can_verify_a_certificate_without_logging_in(client):

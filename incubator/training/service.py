@@ -705,6 +705,12 @@ def certificate_by_code(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
+def issued_on(cert: Certificate) -> date:
+    """The day a certificate was issued on its base's clock: issued_at is UTC,
+    and before 08:00 in Nanjing the UTC date is still the day before."""
+    return to_local(cert.issued_at, site_zone(cert.site_id)).date()
+
+
 def certificates_of(user_id: int) -> list[Certificate]:
     return list(db.session.scalars(select(Certificate).where(Certificate.user_id == user_id)
                                    .order_by(Certificate.issued_at.desc())))

@@ -419,7 +419,7 @@ def certificate(code: str):
     cert = service.certificate_by_code(code)
     if cert is None or not (cert.user_id == current_user.id or _is_staff_of(cert)):
         abort(404)
-    return render("training/certificate.html", cert=cert, bare=True)
+    return render("training/certificate.html", cert=cert, issued_on=service.issued_on(cert), bare=True)
 
 
 # --- Public verification -------------------------------------------------------------------------
@@ -433,4 +433,5 @@ def verify(code: str | None = None):
     if code:
         form.code.data = code
     cert = service.certificate_by_code(code) if code else None
-    return render("training/verify.html", form=form, code=code, cert=cert, status=404 if code and not cert else 200)
+    return render("training/verify.html", form=form, code=code, cert=cert,
+                  issued_on=service.issued_on(cert) if cert else None, status=404 if code and not cert else 200)
