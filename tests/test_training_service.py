@@ -256,6 +256,21 @@ def test_a_walk_in_whose_number_has_an_account_is_marked_on_the_account(running)
     assert attendance.user_id == account.id
 
 
+def test_a_walk_in_with_the_number_of_another_bases_account_stays_a_walk_in(running):
+    _, _, session = running
+    elsewhere = make_user("trainee", site=make_site("六合基地"), phone="13912340000", name="另一基地的学员")
+    staff = make_user("staff")
+    attendance = service.add_walkin(staff, session, name="王", phone="13912340000")
+    assert attendance.user_id is None and attendance.walkin_name == "王"
+    assert session.id not in service.marks_of(elsewhere.id)
+    with pytest.raises(Conflict) as again:
+        service.add_walkin(staff, session, name="王", phone="13912340000")
+    assert "另一基地的学员" not in str(again.value)
+    assert service.account_for_walkin(attendance) is None
+    with pytest.raises(DomainError):
+        service.link_walkin(staff, attendance)
+
+
 # --- Skills, progress and completion ------------------------------------------------------
 
 @pytest.fixture

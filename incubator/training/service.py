@@ -420,7 +420,10 @@ def add_walkin(actor: User, session: TrainingSession, *, name: str, phone: str) 
         errors.append(("phone", _l("Enter an 11-digit mobile number.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)
-    account = db.session.scalar(select(User).where(User.phone == normalised))
+    # Only an account of this session's base: another base's person is
+    # treated as having no account here (her mark, her name and whether she
+    # exists stay with her base), as link_walkin does.
+    account = _account_at(session.site_id, normalised)
     if account is not None and attendance_of(session.id, account.id) is not None:
         raise Conflict(_l("%(name)s is already on this session's list.", name=account.display_name), field="phone")
     if db.session.scalar(select(Attendance.id).where(Attendance.session_id == session.id,
@@ -438,11 +441,18 @@ def add_walkin(actor: User, session: TrainingSession, *, name: str, phone: str) 
     return attendance
 
 
+def _account_at(site_id: int, phone: str | None) -> User | None:
+    """The account of this base with this mobile number, if any."""
+    if not phone:
+        return None
+    return db.session.scalar(select(User).where(User.phone == phone, User.site_id == site_id))
+
+
 def account_for_walkin(attendance: Attendance) -> User | None:
-    """The account a walk-in can be linked to: one with her phone number."""
+    """The account a walk-in can be linked to: one of her base with her phone number."""
     if not attendance.is_walkin or not attendance.walkin_phone:
         return None
-    return db.session.scalar(select(User).where(User.phone == attendance.walkin_phone))
+    return _account_at(attendance.site_id, attendance.walkin_phone)
 
 
 def link_walkin(actor: User, attendance: Attendance, phone: str | None = None) -> Attendance:
@@ -450,11 +460,8 @@ def link_walkin(actor: User, attendance: Attendance, phone: str | None = None) -
     if not attendance.is_walkin:
         raise DomainError(_l("This mark already belongs to an account."))
     number = normalise_phone(phone) if phone else attendance.walkin_phone
-    account = db.session.scalar(select(User).where(User.phone == number)) if number else None
+    account = _account_at(attendance.site_id, number)
     if account is None:
-        raise DomainError(_l("No account has this mobile number yet. Ask her to sign up, then link again."),
-                          field="phone")
-    if account.site_id != attendance.site_id:
         raise DomainError(_l("No account has this mobile number yet. Ask her to sign up, then link again."),
                           field="phone")
     if attendance_of(attendance.session_id, account.id) is not None:
