@@ -129,6 +129,19 @@ def test_incubated_list_and_impact_report(client):
     assert "共有 1 人参加了 1 期培训班" in impact
 
 
+def test_the_impact_report_names_the_groups_in_each_texts_own_language(client):
+    import re
+
+    journey()
+    for locale in ("en", "zh_CN"):
+        login(client, make_user("staff", locale=locale))
+        impact = client.get(f"/reports/impact?{PERIOD}").get_data(as_text=True)
+        chinese, english = re.findall(r'<article class="impact-text" lang="[^"]+">(.*?)</article>', impact, re.S)
+        assert "宝妈 1" in chinese and "Mothers" not in chinese, locale
+        assert "Mothers 1" in english and "宝妈" not in english, locale
+        post(client, "/logout")
+
+
 def test_incubated_definition_can_be_changed_by_staff(client):
     login(client, make_user("staff", locale="en"))
     response = post(client, "/reports/settings", {"by_shop_stage": "y", "shop_stage": "incubated"})

@@ -59,7 +59,7 @@ from incubator.enrolment.models import GROUP_AUDIENCE, Application, Cohort, Prog
 from incubator.extensions import db
 from incubator.reports import sources
 from incubator.reports.scope import Scope, optional_model
-from incubator.reports.sources import ENROLLED_STATUSES, Result, group_label, percent
+from incubator.reports.sources import ENROLLED_STATUSES, Result, group_name, percent
 from incubator.shops.models import Shop
 from incubator.timeutil import to_local, to_utc, utcnow
 from incubator.training.models import Certificate, TrainingSession
@@ -345,7 +345,7 @@ def enrolment(scope: Scope, values: dict, applications_by_month: list[int] | Non
         if key:
             _remember(key, row)
     by_group = {GROUP_AUDIENCE[own]: getattr(row, f"group_{own}") for own in GROUP_AUDIENCE}
-    breakdown = [(group_label(g), n) for g, n in sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0])) if n]
+    breakdown = [(group_name(g), n) for g, n in sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0])) if n]
     completed, ended = completion if by_day else (row.completed, row.ended)
     return {
         "applicants": Result(row.applicants, None,
@@ -749,5 +749,6 @@ def active_mentorships(scope: Scope, values: dict) -> Result | None:
 def _livestreams(by_kind: dict[str, list[int]], scope: Scope) -> Result:
     """sources.livestreams_held from the monthly counts of each kind."""
     totals = [sum(counts) for counts in zip(*by_kind.values(), strict=True)] if by_kind else [0] * len(scope.months())
-    breakdown = [(str(sources.LIVESTREAM_KIND_LABELS.get(k, k)), sum(n)) for k, n in sorted(by_kind.items())]
+    breakdown = [(sources.LIVESTREAM_KIND_LABELS.get(k, k), sum(n))  # lazy: see sources.group_name
+                 for k, n in sorted(by_kind.items())]
     return _monthly_result(totals, breakdown=breakdown)

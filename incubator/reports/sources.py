@@ -94,6 +94,13 @@ def group_label(key: str) -> str:
     return str(GROUP_LABELS.get(key, key))
 
 
+def group_name(key: str) -> object:
+    """The group's name kept lazy, for a breakdown: the impact report renders
+    the same figures once in Chinese and once in English, so the words must be
+    chosen when the text is written, not when the figures are counted."""
+    return GROUP_LABELS.get(key, key)
+
+
 # --- Shared queries --------------------------------------------------------------
 
 def _applications(scope: Scope, statuses=None) -> list[Application]:
@@ -217,7 +224,7 @@ def benefited(scope: Scope) -> Result:
             counts[group] = counts.get(group, 0) + 1
     rows = [{"person_id": p["person_id"], "person": p["person"], "group": _groups_text(p["groups"]),
              "classes": "、".join(sorted(p["classes"]))} for p in people.values()]
-    breakdown = [(group_label(g), n) for g, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    breakdown = [(group_name(g), n) for g, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     columns = [PERSON, Column("group", _l("Group")), Column("classes", _l("Classes"))]
     return Result(len(people), Table(columns, rows), breakdown=breakdown)
 
@@ -549,7 +556,7 @@ def livestreams_held(scope: Scope) -> Result | None:
     rows = [{"title": s.title, "kind": str(LIVESTREAM_KIND_LABELS.get(s.kind, s.kind)),
              "day": scope.local_day(s.starts_at), "hosts": "、".join(h.display_name for h in s.hosts)}
             for s in found]
-    breakdown = [(str(LIVESTREAM_KIND_LABELS.get(k, k)), n) for k, n in sorted(counts.items())]
+    breakdown = [(LIVESTREAM_KIND_LABELS.get(k, k), n) for k, n in sorted(counts.items())]  # lazy: see group_name
     columns = [Column("title", _l("Livestream")), Column("kind", _l("Kind")), Column("day", _l("Date"), "date"),
                Column("hosts", _l("Hosts"))]
     return Result(len(rows), Table(columns, rows), breakdown=breakdown)
