@@ -7,7 +7,7 @@ from incubator.extensions import db
 from incubator.reports import service, sources
 from incubator.reports.scope import Scope
 from incubator.shops.models import SalesRecord, ShopStageEvent, Stage, SupportRecord
-from tests.conftest import login
+from tests.conftest import login, post
 from tests.factories import make_site, make_user
 from tests.factories_reports import make_shop
 
@@ -109,3 +109,28 @@ def test_outcomes_and_support_exports(client):
     support = list(csv.reader(io.StringIO(client.get(
         "/reports/exports/support.csv?start=2026-01-01&end=2026-12-31").get_data().decode("utf-8-sig"))))
     assert support[1][1:5] == ["小店1", "Funding", "创业补贴", "5000.00"]
+
+
+def test_shop_category_and_platform_are_words_in_the_readers_language(client):
+    import csv
+    import io
+
+    site = make_site("烈士塔基地")
+    owner = make_user("shop_owner", site=site, name="刘春梅")
+    shop = make_shop(owner, name="刘春梅乡村土特产", category="agricultural", created_at=datetime(2026, 3, 1))
+    db.session.add(SalesRecord(shop_id=shop.id, occurred_on=date(2026, 3, 5), platform="douyin", orders=3,
+                               revenue_fen=9000, viewers=200))
+    db.session.commit()
+
+    def rows(url):
+        return list(csv.reader(io.StringIO(client.get(url).get_data().decode("utf-8-sig"))))
+
+    period = "start=2026-01-01&end=2026-12-31"
+    for locale, category, platform in (("en", "Agricultural specialties", "Douyin"), ("zh_CN", "农特产品", "抖音")):
+        login(client, make_user("staff", site=site, locale=locale))
+        assert rows(f"/reports/exports/shops.csv?{period}")[1][2] == category
+        assert rows(f"/reports/figures/shops_joined?{period}&format=csv")[1][2] == category
+        assert rows(f"/reports/exports/outcomes.csv?{period}")[1][3] == platform
+        drill = client.get(f"/reports/figures/sales?{period}").get_data(as_text=True)
+        assert platform in drill and "douyin" not in drill
+        post(client, "/logout")

@@ -71,7 +71,7 @@ def shops(scope: Scope) -> Table:
                                    .options(selectinload(Shop.owner)).order_by(Shop.name, Shop.id)):
         if scope.on_site(shop.site_id):
             rows.append({"person_id": shop.owner_id, "shop": shop.name, "person": shop.owner.display_name,
-                         "category": shop.category, "joined": scope.local_day(shop.created_at)})
+                         "category": sources.category_label(shop.category), "joined": scope.local_day(shop.created_at)})
     columns = [Column("shop", _l("Shop")), sources.PERSON, Column("category", _l("Category")),
                Column("joined", _l("Joined on"), "date")]
     return Table(columns, rows)

@@ -22,6 +22,7 @@ from incubator.accounts.models import User
 from incubator.enrolment.models import CONFIRMED, DROPPED_OUT, Application, Cohort, Programme
 from incubator.extensions import db
 from incubator.reports.scope import Column, Scope, Table, optional_model
+from incubator.shops.labels import CATEGORY_LABELS, PLATFORM_LABELS
 from incubator.shops.models import Shop
 from incubator.training.models import Certificate, TrainingSession
 
@@ -99,6 +100,16 @@ def group_name(key: str) -> object:
     the same figures once in Chinese and once in English, so the words must be
     chosen when the text is written, not when the figures are counted."""
     return GROUP_LABELS.get(key, key)
+
+
+def category_label(code: str) -> str:
+    """A shop's category in the reader's words (the table stores a code)."""
+    return str(CATEGORY_LABELS.get(code, code))
+
+
+def platform_label(code: str) -> str:
+    """A sales platform in the reader's words (the table stores a code)."""
+    return str(PLATFORM_LABELS.get(code, code))
 
 
 # --- Shared queries --------------------------------------------------------------
@@ -322,7 +333,7 @@ def _shops(scope: Scope) -> list:
 
 def shops_joined(scope: Scope) -> Result:
     rows = [{"person_id": s.owner_id, "shop": s.name, "person": s.owner.display_name,
-             "category": s.category, "joined": scope.local_day(s.created_at)}
+             "category": category_label(s.category), "joined": scope.local_day(s.created_at)}
             for s in _shops(scope) if scope.holds(s.created_at)]
     columns = [Column("shop", _l("Shop")), PERSON, Column("category", _l("Category")),
                Column("joined", _l("Joined on"), "date")]
@@ -378,7 +389,7 @@ def shops_reached_stage(scope: Scope, stage_key: str, whole_history: bool = Fals
         if at is None or not (whole_history or scope.holds(at)):
             continue
         rows.append({"person_id": shop.owner_id, "owner_id": shop.owner_id, "owner": shop.owner.display_name,
-                     "person": shop.owner.display_name, "shop": shop.name, "category": shop.category,
+                     "person": shop.owner.display_name, "shop": shop.name, "category": category_label(shop.category),
                      "reached": scope.local_day(at)})
     rows.sort(key=lambda r: (r["reached"], r["shop"]))
     columns = [Column("shop", _l("Shop")), PERSON, Column("category", _l("Category")),
@@ -424,7 +435,7 @@ def sales_total(scope: Scope) -> Result | None:
     if found is None:
         return None
     rows = [{"person_id": shop.owner_id, "shop": shop.name, "person": shop.owner.display_name,
-             "day": record.occurred_on, "platform": record.platform, "viewers": record.viewers,
+             "day": record.occurred_on, "platform": platform_label(record.platform), "viewers": record.viewers,
              "orders": record.orders, "revenue": record.revenue_fen} for record, shop in found]
     columns = [Column("shop", _l("Shop")), PERSON, Column("day", _l("Date"), "date"),
                Column("platform", _l("Platform")), Column("viewers", _l("Viewers"), "count"),
