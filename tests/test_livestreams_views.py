@@ -118,6 +118,19 @@ def test_questions_are_rate_limited_per_address_with_a_friendly_message(client):
     assert other.status_code == 303
 
 
+def test_over_the_question_limit_a_livestream_that_is_not_there_answers_the_friendly_message(client):
+    livestream = make_livestream(POLICY)
+    for n in range(5):
+        assert post(client, f"/livestreams/{livestream.id}/questions", {"text": f"第{n}个问题"}).status_code == 303
+    blocked = post(client, "/livestreams/99999/questions", {"text": "hello"}, headers=EN)
+    assert blocked.status_code == 429
+    html = blocked.get_data(as_text=True)
+    assert "Too many attempts" in html and "Please wait ten minutes" in html and "Error code 429" in html
+    toast = post(client, "/livestreams/99999/questions", {"text": "hello"}, htmx=True, headers=EN)
+    assert toast.status_code == 429
+    assert "Please wait ten minutes" in json.loads(toast.headers["HX-Trigger"])["incubator:messages"][0]["text"]
+
+
 def test_script_in_a_question_is_shown_as_text(client):
     livestream = make_livestream(POLICY)
     post(client, f"/livestreams/{livestream.id}/questions",

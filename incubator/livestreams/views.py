@@ -2,7 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -115,11 +115,15 @@ def too_many_questions(_error):
     message = _("You have sent several questions in a short time. Please wait ten minutes, then send again.")
     livestream_id = (request.view_args or {}).get("livestream_id")
     livestream = db.session.get(Livestream, livestream_id) if livestream_id else None
-    if livestream is None:
-        return render("errors/error.html", status=429, title=_("Too many attempts"), message=message)
     if wants_fragment():
         # htmx does not swap a 429: the message arrives as a toast.
         flash(message, "error")
+    if livestream is None:
+        # render()'s status is the HTTP status; the error page also needs it
+        # in its context (as register_error_pages gives it).
+        return render_template("errors/error.html", status=429, title=_("Too many attempts"),
+                               message=message), 429
+    if wants_fragment():
         return render("livestreams/show.html", "livestreams/_ask.html", status=429,
                       **_show_context(livestream, form=QuestionForm()))
     form = QuestionForm()
