@@ -152,10 +152,16 @@ class Page:
         return self.page < self.pages
 
 
+# No list is near this long; the cap keeps the offset inside a database
+# integer (a page of 10**20 made SQLite raise OverflowError: a 500).
+LAST_PAGE = 100_000
+
+
 def page_number() -> int:
-    """The ?page= argument, never below 1 and never an error."""
+    """The ?page= argument, between 1 and LAST_PAGE and never an error (a page
+    past the end shows an empty page with the way back)."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(max(1, int(request.args.get("page", 1))), LAST_PAGE)
     except ValueError:
         return 1
 

@@ -578,6 +578,14 @@ def test_what_is_free_at_a_time():
     assert [row["resource"].name for row in service.free_at(studio.site_id, at(2, 19), at(2, 20))] == ["2号直播间"]
 
 
+def test_what_is_free_leaves_out_a_maintenance_only_while_it_lasts():
+    camera = make_equipment("相机", 2, status="maintenance", maintenance_reason="换镜头",
+                            maintenance_from=local_today() + timedelta(days=20),
+                            maintenance_until=local_today() + timedelta(days=25))
+    assert [row["resource"].name for row in service.free_at(camera.site_id, at(2, 19), at(2, 20))] == ["相机"]
+    assert service.free_at(camera.site_id, at(21, 19), at(21, 20)) == []
+
+
 def test_utilisation_and_no_show_rate():
     studio = make_resource(opens=time(9, 0), closes=time(19, 0))
     monday = local_today() + timedelta(days=7 - local_today().weekday())
@@ -590,7 +598,22 @@ def test_utilisation_and_no_show_rate():
     db.session.commit()
     [row] = service.utilisation(studio.site_id, monday)
     assert row["open"] == 70 and row["booked"] == 4 and row["no_show_hours"] == 2 and row["percent"] == 6
-    rate = service.no_show_rate(studio.site_id, at(days, 0), at(days + 7, 0))
+    rate = service.no_show_rate(studio.site_id, at(days, 0), at(days + 7, 0), now=at(days + 2, 0))
+    assert rate == {"total": 2, "no_shows": 1, "percent": 50}
+    # Seen from the afternoon of the first, the second has not begun yet: not counted.
+    rate = service.no_show_rate(studio.site_id, at(days, 0), at(days + 7, 0), now=at(days, 15))
+    assert rate == {"total": 1, "no_shows": 0, "percent": 0}
+
+
+def test_a_kit_missed_counts_as_one_no_show():
+    studio, lights = make_resource(), make_equipment("环形补光灯", 5)
+    kit = make_kit("带货套装", {studio: 1, lights: 2})
+    placed = service.book_kit(make_user(), kit, at(2, 19), at(2, 21))
+    service.book(make_user(), studio, at(3, 19), at(3, 21))  # kept
+    for booking in placed:
+        booking.status = NO_SHOW
+    db.session.commit()
+    rate = service.no_show_rate(studio.site_id, at(0, 0), at(7, 0), now=at(4, 0))
     assert rate == {"total": 2, "no_shows": 1, "percent": 50}
 
 

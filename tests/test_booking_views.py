@@ -388,6 +388,47 @@ def test_staff_add_a_resource_and_a_closure(client):
     assert response.status_code == 303
     assert "检修" in client.get("/booking/staff/closures").get_data(as_text=True)
 
+    backwards = post(client, "/booking/staff/closures", {"resource_id": str(resource.id), "start_day": day(3),
+                                                         "start_time": "08:00", "end_day": day(2),
+                                                         "end_time": "12:00", "reason": "检修"})
+    html = backwards.get_data(as_text=True)
+    assert backwards.status_code == 422 and 'id="end_day-error"' in html and "must end after it starts" in html
+
+
+def test_a_resource_with_every_day_emptied_is_refused_not_opened_day_and_night(client):
+    studio = make_resource()
+    login(client, make_user("staff", locale="en"))
+    data = {"name": studio.name, "kind": "studio", "quantity": "1", "active": "y", "status": "available",
+            "slot_minutes": "30", "min_minutes": "30", "max_minutes": "240", "min_notice_minutes": "60",
+            "max_advance_days": "14", "buffer_minutes": "0", "cancel_cutoff_minutes": "120",
+            "required_programme_id": "0", "weekly_quota_hours": ""}
+    response = post(client, f"/booking/staff/resources/{studio.id}", data)
+    assert response.status_code == 422 and "Give the hours of at least one day" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(db.session.get(type(studio), studio.id).hours) == 7
+
+
+def test_dates_out_of_any_calendar_and_huge_pages_get_an_answer_not_an_error(client):
+    studio = make_resource()
+    login(client, make_user("staff", locale="en"))
+    for day_text, start, end in (("0001-01-01", "19:00", "20:00"), ("9999-12-31", "23:00", "00:00")):
+        response = post(client, "/booking/new", {"what": f"r:{studio.id}", "day": day_text, "start": start,
+                                                 "end": end, "weeks": "1", "units": "1"})
+        assert response.status_code == 422 and "between the years 1900 and 2999" in response.get_data(as_text=True)
+        closure = post(client, "/booking/staff/closures", {"resource_id": "0", "start_day": day_text,
+                                                           "start_time": start, "end_day": day_text,
+                                                           "end_time": "23:30", "reason": "检修"})
+        assert closure.status_code == 422
+    assert booking_count() == 0
+    for path in ("/booking/free?day=0001-01-01&start=00:00&hours=100000000",
+                 "/booking/free?day=9999-12-31&start=23:00&hours=4",
+                 "/booking/staff/bookings?day_from=0001-01-01&day_to=9999-12-31",
+                 "/booking/staff/bookings.csv?day_to=9999-12-31",
+                 "/booking/staff/bookings?page=999999999999999999999", "/booking/?page=999999999999999999999"):
+        assert client.get(path).status_code == 200, path
+    assert "between the years 1900 and 2999" in client.get(
+        "/booking/free?day=0001-01-01").get_data(as_text=True)
+
 
 def test_check_in_by_code_page(client):
     studio = make_resource(checkin_code="112233", min_notice_minutes=0)

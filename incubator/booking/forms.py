@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -9,7 +11,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.accounts.forms import REQUIRED
@@ -31,12 +33,27 @@ def _printable(value):
     return value
 
 
+# Days a booking form accepts: outside them the day after a booking's
+# midnight end, or a week's last day, would not exist (date.max) and the
+# page would fail instead of answering; no booking is made there anyway.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+DAY_RANGE = _l("Please give a date between the years 1900 and 2999.")
+
+
+def _within_calendar(form, field):
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(DAY_RANGE)
+
+
 class CleanForm(Form):
-    """Base of the booking area's forms: every field gets the _printable filter."""
+    """Base of the booking area's forms: every field gets the _printable filter,
+    every date field the calendar's range."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), _printable]
+            if issubclass(unbound_field.field_class, DateField):
+                options["validators"] = [*unbound_field.kwargs.get("validators", ()), _within_calendar]
             return unbound_field.bind(form=form, filters=filters, **options)
 
 

@@ -176,6 +176,11 @@ def save_resource(actor, resource: Resource | None, *, site_id: int, name: str, 
     for weekday, span in (hours or {}).items():
         if span and span[1] <= span[0]:
             errors.append((f"closes_{weekday}", _l("Closing time must be after opening time.")))
+    if hours is not None and not any(hours.values()):
+        # No hours at all would mean open day and night (opening_span), the
+        # opposite of what the emptied form says.
+        errors.append(("opens_0", _l("Give the hours of at least one day. To stop lending it, untick "
+                                     "“Can be booked”.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)
 
@@ -266,7 +271,7 @@ def add_blackout(actor, *, site_id: int, resource: Resource | None, starts_at: d
     cancelled and their owners told. Returns the closure and those bookings."""
     reason = (reason or "").strip()
     if ends_at <= starts_at:
-        raise DomainError(_l("The closure must end after it starts."), field="ends_at")
+        raise DomainError(_l("The closure must end after it starts."), field="end_day")
     if not reason:
         raise DomainError(_l("Say why it is closed (holiday, maintenance ...)."), field="reason")
     blackout = Blackout(site_id=site_id, resource_id=resource.id if resource else None, starts_at=starts_at,
@@ -492,6 +497,15 @@ def _check_length_and_slots(resource: Resource, local_start: datetime, minutes: 
                              "19:30).", minutes=slot), field="start")
 
 
+def _under_maintenance(resource: Resource, first_day: date, last_day: date) -> bool:
+    """Whether the resource's maintenance (open-ended when it has no dates)
+    overlaps these local days."""
+    if resource.status != MAINTENANCE:
+        return False
+    return first_day <= (resource.maintenance_until or date.max) and last_day >= (resource.maintenance_from
+                                                                                   or date.min)
+
+
 def check_time(owner, resource: Resource, starts_at: datetime, ends_at: datetime, *, now: datetime | None = None,
                ignore_booking_ids=(), staff: bool = False, hold: bool = False) -> None:
     """The time rules: maintenance, length, slots, opening hours, notice, advance, quota.
@@ -504,16 +518,13 @@ def check_time(owner, resource: Resource, starts_at: datetime, ends_at: datetime
     if ends_at <= starts_at:
         raise DomainError(_l("The end must be after the start."), field="end")
     local_start, local_end = to_local(starts_at, tz), to_local(ends_at, tz)
-    if resource.status == MAINTENANCE:
-        first = resource.maintenance_from or date.min
-        last = resource.maintenance_until or date.max
-        if local_start.date() <= last and local_end.date() >= first:
-            if resource.maintenance_until:
-                raise NotAllowed(_l("%(resource)s is under maintenance until %(until)s: %(reason)s.",
-                                    resource=resource.name, until=format_date(resource.maintenance_until),
-                                    reason=resource.maintenance_reason))
-            raise NotAllowed(_l("%(resource)s is under maintenance: %(reason)s.", resource=resource.name,
+    if _under_maintenance(resource, local_start.date(), local_end.date()):
+        if resource.maintenance_until:
+            raise NotAllowed(_l("%(resource)s is under maintenance until %(until)s: %(reason)s.",
+                                resource=resource.name, until=format_date(resource.maintenance_until),
                                 reason=resource.maintenance_reason))
+        raise NotAllowed(_l("%(resource)s is under maintenance: %(reason)s.", resource=resource.name,
+                            reason=resource.maintenance_reason))
     minutes = (ends_at - starts_at).total_seconds() / 60
     if not hold:
         _check_length_and_slots(resource, local_start, minutes)
@@ -1181,10 +1192,16 @@ def utilisation(site_id: int, monday: date) -> list[dict]:
     return rows
 
 
-def no_show_rate(site_id: int, since: datetime, until: datetime | None = None) -> dict:
-    """Bookings that began in the period: how many were no-shows."""
-    until = until or utcnow()
-    counts = dict(db.session.execute(select(Booking.status, func.count(Booking.id)).where(
+def no_show_rate(site_id: int, since: datetime, until: datetime | None = None, *,
+                 now: datetime | None = None) -> dict:
+    """Bookings that began in the period, and so far: how many were no-shows.
+    A booking not begun yet has not been shown up to (this week's later
+    bookings would count as kept), and a kit or several items booked in one
+    step count once, as the person made one booking."""
+    now = now or utcnow()
+    until = min(until or now, now)
+    one_booking = func.count(func.distinct(func.coalesce(Booking.group_key, cast(Booking.id, String))))
+    counts = dict(db.session.execute(select(Booking.status, one_booking).where(
         Booking.site_id == site_id, Booking.starts_at >= since, Booking.starts_at < until,
         Booking.status.in_((CONFIRMED, NO_SHOW))).group_by(Booking.status)).all())
     total = counts.get(CONFIRMED, 0) + counts.get(NO_SHOW, 0)
@@ -1397,9 +1414,11 @@ def week_of(resource: Resource, first: date, viewer, days: int = 7) -> list[tupl
 
 def free_at(site_id: int, starts_at: datetime, ends_at: datetime) -> list[dict]:
     """What is free for the whole of a time: resources with how many items."""
+    tz = site_timezone(site_id)
+    first_day, last_day = to_local(starts_at, tz).date(), to_local(ends_at, tz).date()
     found = []
     for r in resources_of(site_id):
-        if r.status == MAINTENANCE:
+        if _under_maintenance(r, first_day, last_day):
             continue
         here = availability(r, starts_at, ends_at)
         if not here.blocking and here.free:

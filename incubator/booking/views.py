@@ -16,6 +16,8 @@ from incubator.accounts.models import User, UserRole
 from incubator.auth import SHOP_OWNER, STAFF_ROLES, TRAINEE, ensure_owner_or_staff, ensure_same_site, staff_required
 from incubator.booking import service
 from incubator.booking.forms import (
+    FIRST_DAY,
+    LAST_DAY,
     WEEKDAYS,
     BlackoutForm,
     BookingForm,
@@ -82,9 +84,6 @@ def _today() -> date:
     return to_local(utcnow(), _tz()).date()
 
 
-# Days the pages accept in their address; outside them the day before or the
-# week after would not exist (date.max), and no booking is made there anyway.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _arg_date(name: str, default: date | None = None) -> date | None:
@@ -151,9 +150,12 @@ def calendar():
 @login_required
 def free():
     form = FreeAtForm(request.args)
-    day = form.day.data or _today()
-    start = form.start.data or time(19, 0)
-    hours = form.hours.data or 2
+    # A day out of range or hours not offered: the form says so, the
+    # search runs with the defaults.
+    usable = FreeAtForm() if not form.validate() else form
+    day = usable.day.data or _today()
+    start = usable.start.data or time(19, 0)
+    hours = usable.hours.data or 2
     starts_at = _utc(day, start)
     found = service.free_at(current_user.site_id, starts_at, starts_at + timedelta(hours=hours))
     end = (datetime.combine(day, start) + timedelta(hours=hours)).time()
@@ -445,8 +447,12 @@ def _filter_form() -> FilterForm:
 
 
 def _filters(form: FilterForm) -> dict:
+    """The filters that passed their checks (the form shows the others' messages)."""
+    def valid(field):
+        return None if field.errors else field.data
+
     return {"resource_id": form.resource_id.data or None, "status": form.status.data or None,
-            "day_from": form.day_from.data, "day_to": form.day_to.data, "person": form.person.data or ""}
+            "day_from": valid(form.day_from), "day_to": valid(form.day_to), "person": form.person.data or ""}
 
 
 def _filtered(form: FilterForm):

@@ -10,7 +10,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import select
 
-from incubator.booking.models import STUDIO, Resource
+from incubator.booking.models import STUDIO, OpeningHours, Resource
 from incubator.enrolment.models import CONFIRMED, Application, Cohort, Programme
 from incubator.extensions import db
 from incubator.timeutil import local_today, to_local, utcnow
@@ -38,8 +38,11 @@ def _studio(site):
     studio = db.session.scalar(select(Resource).where(Resource.site_id == site.id, Resource.kind == STUDIO)
                                .order_by(Resource.id))
     if studio is None:
-        studio = Resource(site_id=site.id, name="1号直播间", kind=STUDIO,
-                          description="培训与实操用直播间，可坐 20 人。")
+        # Its own name (the booking demo's studios are 1号 and 2号直播间) and
+        # the base's hours, so the calendar shows every booking of it.
+        studio = Resource(site_id=site.id, name="培训教室", kind=STUDIO,
+                          description="培训与实操用教室，带直播设备，可坐 20 人。",
+                          hours=[OpeningHours(weekday=d, opens=time(8, 0), closes=time(23, 0)) for d in range(7)])
         db.session.add(studio)
         db.session.flush()
     return studio
