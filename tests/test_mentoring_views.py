@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from incubator.extensions import db
 from incubator.mentoring.models import MatchingSettings, MatchProposal, Meeting, Mentorship
+from incubator.timeutil import local_today
 from tests.conftest import htmx_get, login, post
 from tests.factories import make_site, make_user
 from tests.factories_mentoring import make_mentor, make_mentorship, make_need, make_proposal, skills
@@ -182,6 +183,22 @@ def test_ending_and_feedback_through_the_page(client):
     switch_to(client, make_user("staff", locale="en"))
     html = client.get(path).get_data(as_text=True)
     assert "5 of 5" in html and "很好" in html
+
+
+def test_a_mentorship_that_ended_early_shows_the_day_it_ended_not_its_planned_end(client):
+    from babel.dates import format_date
+
+    profile = make_mentor()
+    mentorship = make_mentorship(make_need(), profile)
+    planned, today = format_date(mentorship.ends_on, "medium", locale="en"), format_date(local_today(), "medium",
+                                                                                         locale="en")
+    login(client, profile.user)
+    path = f"/mentoring/mentorships/{mentorship.id}"
+    assert planned in client.get(path, headers=EN).get_data(as_text=True)  # while active: the planned end
+    assert post(client, path + "/end", {"outcome": "ended_early", "reason": "她找到了工作"}).status_code == 303
+    for page in (path, "/mentoring/mine"):
+        html = client.get(page, headers=EN).get_data(as_text=True)
+        assert f"– {today}" in html and planned not in html, page
 
 
 def test_staff_change_weights_and_skills(client):
