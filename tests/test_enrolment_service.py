@@ -108,6 +108,18 @@ def test_a_graduation_year_in_full_width_digits_is_understood():
     assert application.answers["graduation_year"] == 2026
 
 
+def test_a_question_answered_no_is_retired_not_deleted_and_no_longer_asked():
+    programme = make_programme(questions=[("yesno", "家里有智能手机吗？", True, ())])
+    question = programme.questions[0]
+    cohort = make_cohort(programme)
+    service.apply(make_user("trainee"), cohort, group="mother", answers={**STANDARD_ANSWERS, question.key: "no"})
+    assert service.delete_question(make_user("staff"), question) is False
+    db.session.expire_all()
+    assert question.retired_at is not None and programme.asked_questions == []
+    later = service.apply(make_user("trainee"), cohort, group="mother", answers=STANDARD_ANSWERS)
+    assert question.key not in later.answers  # not asked, so not required any more
+
+
 def test_applications_are_refused_outside_the_window():
     cohort = make_cohort(applications_open_on=local_today() + timedelta(days=3))
     with pytest.raises(NotAllowed, match="closed"):

@@ -317,6 +317,41 @@ def test_csv_export_opens_with_the_csv_module_and_keeps_chinese(client):
     assert rows[1][0] == "张格琴" and rows[1][-1] == "gq_zhang" and "烧饼" in rows[1][10]
 
 
+def test_removing_an_answered_question_keeps_the_answers_and_stops_asking_it(client):
+    from incubator.enrolment.models import ProgrammeQuestion
+
+    programme = make_programme(questions=[("short", "抖音号", False, ()), ("short", "快手号", False, ())])
+    answered, unanswered = programme.questions
+    cohort = make_cohort(programme)
+    application = make_application(cohort, user=make_user("trainee", name="张格琴"))
+    application.answers = {**application.answers, answered.key: "gq_zhang"}
+    db.session.commit()
+    answered_id, unanswered_id = answered.id, unanswered.id
+    login(client, make_user("staff", locale="en"))
+    page = client.get(f"/staff/programmes/{programme.id}").get_data(as_text=True)
+    remove = page[page.find(f"/questions/{answered_id}/delete"):]
+    assert "hx-confirm=" in remove[:remove.find("</form>")]
+
+    removed = post(client, f"/staff/programmes/{programme.id}/questions/{answered_id}/delete", htmx=True)
+    assert removed.status_code == 200 and "answers already given are kept" in removed.headers["HX-Trigger"]
+    applicant = client.get(f"/staff/applications/{application.id}").get_data(as_text=True)
+    assert "抖音号" in applicant and "gq_zhang" in applicant
+    rows = list(csv.reader(io.StringIO(client.get(f"/staff/classes/{cohort.id}/applications.csv")
+                                       .data.decode("utf-8-sig"))))
+    assert "抖音号" in rows[0] and "gq_zhang" in rows[1]
+    post(client, "/logout")
+    login(client, make_user("trainee"))
+    form = client.get(f"/classes/{cohort.id}/apply").get_data(as_text=True)
+    assert "抖音号" not in form and "快手号" in form
+
+    post(client, "/logout")
+    login(client, make_user("staff"))
+    post(client, f"/staff/programmes/{programme.id}/questions/{unanswered_id}/delete")
+    db.session.expire_all()
+    assert db.session.get(ProgrammeQuestion, unanswered_id) is None  # nobody had answered it
+    assert db.session.get(ProgrammeQuestion, answered_id) is not None
+
+
 def test_csv_export_gives_the_submission_time_on_the_bases_clock(client):
     """Staff compare the file with the queue, which shows the base's time:
     08:30 in the morning in Nanjing is 00:30 UTC as stored."""

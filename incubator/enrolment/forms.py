@@ -122,7 +122,7 @@ def application_form_class(programme, cohort):
     ApplicationForm.graduation_year = StringField(
         _l("Graduation year (graduates only)"), validators=[Optional(), Length(max=4)],
         render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    for question in programme.questions:
+    for question in programme.asked_questions:
         validators = [Optional()]
         if question.kind == "short":
             field = StringField(question.label, validators=validators + [Length(max=200)])
@@ -141,4 +141,4 @@ def application_form_class(programme, cohort):
 def required_fields(programme) -> list[str]:
     """Names of the application form's fields that must be answered."""
     return ["group", "availability", "village", "wants_to_do"] + [
-        q.key for q in programme.questions if q.required]
+        q.key for q in programme.asked_questions if q.required]

@@ -66,9 +66,16 @@ class Programme(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cohorts: Mapped[list["Cohort"]] = relationship(back_populates="programme", order_by="Cohort.starts_on")
+    # Every question, retired ones too: the applicant page and the CSV show
+    # the answers given to them. The form asks asked_questions.
     questions: Mapped[list["ProgrammeQuestion"]] = relationship(
         back_populates="programme", order_by="ProgrammeQuestion.position, ProgrammeQuestion.id",
         cascade="all, delete-orphan")
+
+    @property
+    def asked_questions(self) -> list["ProgrammeQuestion"]:
+        """The questions the application form asks now (not the retired ones)."""
+        return [q for q in self.questions if q.retired_at is None]
 
 
 class ProgrammeQuestion(db.Model):
@@ -87,6 +94,9 @@ class ProgrammeQuestion(db.Model):
     # For "choice": the options, one string each.
     choices: Mapped[list] = mapped_column(JSON, default=list)
     required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when staff remove a question someone has already answered: it is
+    # not asked any more, and is kept so that her answer still shows.
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
     programme: Mapped[Programme] = relationship(back_populates="questions")
 

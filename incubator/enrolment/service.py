@@ -161,12 +161,32 @@ def save_question(actor: User, programme: Programme, question: ProgrammeQuestion
     return question
 
 
-def delete_question(actor: User, question: ProgrammeQuestion) -> None:
+def delete_question(actor: User, question: ProgrammeQuestion) -> bool:
+    """Stop asking a question. One nobody has answered is deleted; one with
+    answers is retired instead (kept, not asked), so that the applicant page
+    and the CSV still show what people answered. True when it was deleted."""
     programme = question.programme
+    if question.retired_at is not None:
+        return False
+    if _answered(question):
+        question.retired_at = utcnow()
+        record_change(actor, "programme.question_retired", programme,
+                      before={"question": question.id, "label": question.label})
+        db.session.commit()
+        return False
     record_change(actor, "programme.question_deleted", programme,
                   before={"question": question.id, "label": question.label})
     db.session.delete(question)
     db.session.commit()
+    return True
+
+
+def _answered(question: ProgrammeQuestion) -> bool:
+    """Whether any application to the programme's classes answered it (only
+    answers given are stored: an unanswered optional question has no key)."""
+    return bool(db.session.scalar(select(exists().where(
+        Application.cohort_id.in_(select(Cohort.id).where(Cohort.programme_id == question.programme_id)),
+        Application.answers[question.key].as_string().is_not(None)))))
 
 
 # --- Cohorts ----------------------------------------------------------------
@@ -407,7 +427,7 @@ def _clean_answers(programme: Programme, group: str, answers: dict, today: date)
     if not wants:
         errors.append(("wants_to_do", _l("Tell us in a few words what you want to sell or do.")))
     clean["wants_to_do"] = wants[:500]
-    for question in programme.questions:
+    for question in programme.asked_questions:
         raw = answers.get(question.key)
         value = raw.strip() if isinstance(raw, str) else raw
         if question.kind == "yesno":

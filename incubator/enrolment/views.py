@@ -101,7 +101,7 @@ def _open_cohort_or_404(cohort_id: int) -> Cohort:
 
 def _answers_from(form, programme) -> dict:
     names = ["availability", "village", "wants_to_do", "children_ages", "needs_childcare", "graduation_year"]
-    names += [q.key for q in programme.questions]
+    names += [q.key for q in programme.asked_questions]
     return {name: getattr(form, name).data for name in names if hasattr(form, name)}
 
 
@@ -334,8 +334,10 @@ def delete_question(programme_id: int, question_id: int):
     question = db.session.get(ProgrammeQuestion, question_id)
     if question is None or question.programme_id != programme_.id:
         abort(404)
-    service.delete_question(current_user, question)
-    flash(_("The question is removed."), "success")
+    if service.delete_question(current_user, question):
+        flash(_("The question is removed."), "success")
+    else:
+        flash(_("The question is not asked any more; the answers already given are kept."), "success")
     if wants_fragment():
         return render_template("enrolment/_questions.html", programme=programme_, question_form=QuestionForm())
     return redirect_to(url_for("enrolment.programme", programme_id=programme_.id))
