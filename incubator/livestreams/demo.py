@@ -8,6 +8,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import select
 
+from incubator.booking.service import is_free
 from incubator.extensions import db
 from incubator.livestreams import service
 from incubator.livestreams.models import APPROVED, PENDING, POLICY, REJECTED, SALES, SHOWCASE, Question
@@ -26,14 +27,16 @@ def seed(ctx) -> None:
     tz = site.timezone
     today = local_today(tz)
     staff = people["staff"]
-    studios = service.studios_of(site.id)
+    # The base's first studio (the training room), held only when nothing else holds it then.
+    studios = sorted(service.studios_of(site.id), key=lambda studio: studio.id)
     studio_id = studios[0].id if studios else None
 
     def at(days: int, hour: int, minute: int = 0):
         return combine_local(today + timedelta(days=days), time(hour, minute), tz)
 
     def free_studio(starts_at, ends_at):
-        if studio_id and service.studio_clash(studio_id, starts_at, ends_at) is None:
+        if studio_id and service.studio_clash(studio_id, starts_at, ends_at) is None \
+                and is_free(studio_id, starts_at, ends_at):
             return studio_id
         return None
 
