@@ -145,6 +145,21 @@ def test_a_need_is_prefilled_from_the_application_and_the_shop():
     assert [n.id for n in service.ensure_needs_for_cohort(person, cohort)] == [need.id]
 
 
+def test_only_trainees_shop_owners_and_shops_become_mentees():
+    from incubator.mentoring.models import MenteeNeed
+    from tests.factories_livestreams import make_shop
+
+    staff = make_user("staff")
+    for person in (make_user("staff", name="王芳"), make_mentor("周凯").user):
+        with pytest.raises(NotAllowed, match="Only trainees, shop owners and shops"):
+            service.ensure_need(staff, person)
+    assert _count(MenteeNeed) == 0
+    assert service.ensure_need(staff, make_user("trainee")).id
+    assert service.ensure_need(staff, make_user("shop_owner")).id
+    shop = make_shop()
+    assert service.ensure_need(staff, shop.owner, shop).shop_id == shop.id
+
+
 def test_only_the_mentee_or_staff_edit_a_need():
     need = make_need()
     with pytest.raises(NotAllowed):

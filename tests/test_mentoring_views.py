@@ -325,6 +325,19 @@ def test_adding_a_match_lands_on_her_needs_and_she_then_shows_as_a_mentee(client
     assert answer.status_code == 204 and "/mentoring/needs/" in answer.headers["HX-Location"]
 
 
+def test_staff_cannot_add_a_staff_member_or_a_mentor_as_a_mentee_by_posting_her_id(client):
+    from incubator.mentoring.models import MenteeNeed
+
+    login(client, make_user("staff", locale="en"))
+    for person in (make_user("staff", name="王芳"), make_mentor("周凯").user):
+        response = post(client, "/mentoring/needs/new", {"mentee": f"person:{person.id}"})
+        assert response.status_code == 303 and response.headers["Location"].endswith("/mentoring/staff")
+        page = client.get("/mentoring/staff").get_data(as_text=True)
+        assert "Only trainees, shop owners and shops can be mentees." in page
+        assert person.display_name not in page.split("Mentees without a mentor")[1].split("Proposals waiting")[0]
+    assert _count(MenteeNeed) == 0
+
+
 def test_the_search_never_shows_another_bases_people_nor_mentors_or_closed_accounts(client):
     staff = make_user("staff", locale="en")  # on the first base
     other_site = make_site()

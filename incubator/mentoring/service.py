@@ -293,7 +293,13 @@ def prefill(user, shop=None) -> dict:
 
 
 def ensure_need(actor, user, shop=None, *, commit: bool = True) -> MenteeNeed:
-    """The mentee's need, created from what is known the first time."""
+    """The mentee's need, created from what is known the first time.
+
+    Only trainees and shop owners are mentees themselves (a shop is one in
+    its own right): the search offers nobody else, and a posted id must not
+    put a staff member or a mentor among the mentees waiting for a mentor."""
+    if shop is None and not user.has_any_role(MENTEE_ROLES):
+        raise NotAllowed(_l("Only trainees, shop owners and shops can be mentees."))
     need = need_for(user, shop)
     if need is not None:
         return need
@@ -332,12 +338,14 @@ def save_need(actor, need: MenteeNeed, *, skill_ids=(), category=None, languages
 
 
 def cohort_mentees(cohort) -> list[User]:
-    """A cohort's mentees are its confirmed applicants."""
+    """A cohort's mentees are its confirmed applicants who can be mentees
+    (a staff member taking the class is not one; see ensure_need)."""
     from incubator.enrolment.models import CONFIRMED, Application
 
     return list(db.session.scalars(
         select(User).join(Application, Application.user_id == User.id)
-        .where(Application.cohort_id == cohort.id, Application.status == CONFIRMED)
+        .where(Application.cohort_id == cohort.id, Application.status == CONFIRMED,
+               User.role_grants.any(UserRole.role.in_(MENTEE_ROLES)))
         .order_by(User.display_name)))
 
 

@@ -170,12 +170,16 @@ def add_mentee():
     if _small_int(raw_id) is None or kind not in ("person", "shop"):
         flash(_("Search for a person or a shop, then add her from the matches."), "error")
         return redirect_to(url_for("mentoring.overview"))
-    if kind == "shop":
-        shop = ensure_same_site(db.session.get(Shop, int(raw_id)))
-        need = service.ensure_need(current_user, shop.owner, shop)
-    else:
-        person = ensure_same_site(db.session.get(User, int(raw_id)))
-        need = service.ensure_need(current_user, person)
+    try:
+        if kind == "shop":
+            shop = ensure_same_site(db.session.get(Shop, int(raw_id)))
+            need = service.ensure_need(current_user, shop.owner, shop)
+        else:
+            person = ensure_same_site(db.session.get(User, int(raw_id)))
+            need = service.ensure_need(current_user, person)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect_to(url_for("mentoring.overview"))
     return redirect_to(url_for("mentoring.need", need_id=need.id))
 
 
