@@ -238,6 +238,30 @@ def test_monthly_trend_adds_up_to_the_figure():
     assert charts["sessions"].total == by_key["sessions"].result.value
 
 
+def test_applicants_by_month_counts_each_person_in_the_month_she_first_applied():
+    from incubator.reports import counts, daily
+
+    site = make_site()
+    mother, graduate = make_user("trainee", site=site), make_user("trainee", site=site)
+    spring, summer = (make_cohort(make_programme(site, audiences=["mothers"])) for _ in range(2))
+    make_application(mother, spring, "submitted", datetime(2026, 2, 10, 2))
+    make_application(mother, summer, "submitted", datetime(2026, 3, 5, 2))  # her second: not a new applicant
+    make_application(graduate, make_cohort(make_programme(site, audiences=["graduates"])), "submitted",
+                     datetime(2026, 3, 6, 2))
+    daily.build([site.id])
+
+    def by_month(scope):
+        charts = {c.key: c for c in service.trends(scope)}
+        return {label: n for label, n, _shown in charts["applicants"].points if n}
+
+    year = Scope(site.id, START, END, today=TODAY)
+    assert counts.by_day(year, counts._values(year, None)) is not None  # read from the day rows
+    assert by_month(year) == {"2026-02": 1, "2026-03": 1}
+    assert by_month(year.with_(group="mothers")) == {"2026-02": 1}  # counted from the records
+    assert by_month(year.with_(start=date(2026, 3, 1))) == {"2026-03": 2}  # her first of this period
+    assert service.figure(year, "applicants").result.value == 2
+
+
 def test_scope_rejects_a_period_that_ends_before_it_starts():
     staff = make_user("staff")
     with pytest.raises(DomainError) as error:

@@ -225,7 +225,7 @@ def _programme_filters(shape: tuple) -> list:
 def by_day(scope: Scope, values: dict) -> dict[str, Result | None] | None:
     """The figures of a scope without programme, class or group filters: what
     its days add up to from report_days (a year is 365 rows a base; the
-    months of the trends, certificates, sessions, people incubated, studio
+    certificates, sessions and people incubated by month, studio
     minutes, bookings due and no-shows, places in classes that ended), and
     what is not a sum of days from the records: the people counted once
     each, the classes, the shops, livestreams and mentorships, and the
@@ -238,7 +238,8 @@ def by_day(scope: Scope, values: dict) -> dict[str, Result | None] | None:
     if not today.bases or today.built != today.bases or today.other_zones:
         return None
     month = {key: i for i, key in enumerate(scope.months())}
-    trends = {column: [0] * len(month) for column in ("applications", "certificates", "sessions", "incubated")}
+    # Not the applications: the applicants' trend counts people (enrolment()).
+    trends = {column: [0] * len(month) for column in ("certificates", "sessions", "incubated")}
     minutes, ended, completed = 0, 0, 0
     due, no_shows = int(today.bookings_due or 0), int(today.no_shows or 0)
     for row in rows:
@@ -253,7 +254,7 @@ def by_day(scope: Scope, values: dict) -> dict[str, Result | None] | None:
             ended, completed = ended + int(row.places_ended or 0), completed + int(row.places_completed or 0)
         if row.vs_now < 0:  # bookings due: the days before today (today's come from the bookings)
             due, no_shows = due + int(row.bookings_due or 0), no_shows + int(row.no_shows or 0)
-    found = enrolment(scope, values, trends["applications"], (completed, ended), today.stamp)
+    found = enrolment(scope, values, (completed, ended), today.stamp)
     found["certificates"] = _monthly_result(trends["certificates"])
     found["sessions"] = _monthly_result(trends["sessions"])
     if on_site:
@@ -318,8 +319,8 @@ def _days(on_site: bool):
 
 # --- Enrolment: applicants, enrolled, completion, benefited, classes ------------------------
 
-def enrolment(scope: Scope, values: dict, applications_by_month: list[int] | None = None,
-              completion: tuple[int, int] | None = None, stamp: int | None = None) -> dict[str, Result]:
+def enrolment(scope: Scope, values: dict, completion: tuple[int, int] | None = None,
+              stamp: int | None = None) -> dict[str, Result]:
     """sources.applicants, enrolled, completion_rate, benefited and
     classes_run: one statement over the applications of the scope (the
     filters of sources._applications), joining one row from each of three
@@ -329,9 +330,10 @@ def enrolment(scope: Scope, values: dict, applications_by_month: list[int] | Non
     it (completion). One pass over all the base's applications, with a
     count(DISTINCT) per figure, took 100 ms at district scale.
 
-    From the day rows (by_day), the applications of each month and the
-    places of the classes that ended (completed, ended) are given, and
-    only the people (counted once each) and the classes are counted here,
+    From the day rows (by_day), the places of the classes that ended
+    (completed, ended) are given, and only the people (counted once each,
+    and by the month of their first application) and the classes are
+    counted here,
     and remembered under the base's enrolment_stamp, which every change to
     its applications or classes replaces (reports/daily.py): 10 ms at
     district scale, the one part of a base's year no sum of days can give."""
@@ -348,8 +350,7 @@ def enrolment(scope: Scope, values: dict, applications_by_month: list[int] | Non
     breakdown = [(group_name(g), n) for g, n in sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0])) if n]
     completed, ended = completion if by_day else (row.completed, row.ended)
     return {
-        "applicants": Result(row.applicants, None,
-                             months=applications_by_month if by_day else _months(row, scope)),
+        "applicants": Result(row.applicants, None, months=_months(row, scope)),
         "enrolled": Result(row.enrolled, None),
         "completion": Result(percent(completed, ended), None, completed, ended),
         "benefited": Result(row.enrolled, None, breakdown=breakdown),
@@ -398,13 +399,13 @@ def _enrolment(shape: tuple, by_day: bool = False):
             query = query.where(Application.applicant_group.in_(P_GROUPS))
         return query
 
-    def submitted(low, high):
-        return of_scope(select(func.count()).where(Application.submitted_at >= low,
-                                                   Application.submitted_at < high))
-
-    applied = of_scope(select(func.count(Application.user_id.distinct()).label("applicants"))
-                       .where(Application.submitted_at >= P_START_AT, Application.submitted_at < P_END_AT)
-                       ).subquery()
+    in_period = (Application.submitted_at >= P_START_AT, Application.submitted_at < P_END_AT)
+    # The applicants and their trend: each person once, in the month of her
+    # first application of the period (sources.applicants says why). One
+    # grouping of the period's applications by person gives both.
+    firsts = of_scope(select(func.min(Application.submitted_at).label("first")).where(*in_period)
+                      .group_by(Application.user_id)).subquery()
+    applied = select(func.count().label("applicants"), *per_month(months, firsts.c.first)).subquery()
     # A person counts once among the enrolled, and once in each group she
     # gave on a place in the period.
     places = of_scope(select(Application.user_id, Application.applicant_group).distinct()
@@ -428,8 +429,7 @@ def _enrolment(shape: tuple, by_day: bool = False):
     if by_day:
         return select(applied, enrolled, classes.scalar_subquery().label("classes")).select_from(
             applied.join(enrolled, true()))
-    return (select(applied, enrolled, ended, classes.scalar_subquery().label("classes"),
-                   *counted_per_month(months, submitted))
+    return (select(applied, enrolled, ended, classes.scalar_subquery().label("classes"))
             .select_from(applied.join(enrolled, true()).join(ended, true())))
 
 

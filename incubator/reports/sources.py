@@ -189,8 +189,21 @@ def certificate_groups(certificate: Certificate) -> set[str]:
 # --- Figures: enrolment and training ------------------------------------------------
 
 def applicants(scope: Scope) -> Result:
-    rows = [_application_row(scope, a) for a in _applications(scope) if scope.holds(a.submitted_at)]
-    return Result(len({r["person_id"] for r in rows}), Table(APPLICATION_COLUMNS, rows))
+    """People who applied in the period; the rows are their applications.
+
+    The monthly trend counts people too, each in the month of her first
+    application of the period ("first_applied", set on that row only): staff
+    quoting a quarter's applicants month by month expect the months to add
+    up to the figure, and counting applications gave 28 "applicants" by
+    month beside a figure of 11."""
+    rows, seen = [], set()
+    for a in _applications(scope):  # in the order they were sent
+        if scope.holds(a.submitted_at):
+            row = _application_row(scope, a)
+            row["first_applied"] = row["submitted"] if a.user_id not in seen else None
+            seen.add(a.user_id)
+            rows.append(row)
+    return Result(len(seen), Table(APPLICATION_COLUMNS, rows))
 
 
 def enrolled(scope: Scope) -> Result:
@@ -590,7 +603,7 @@ class FigureSource:
 FIGURES = [
     FigureSource("applicants", _l("Applicants"),
                  _l("People who sent at least one application during the period."), applicants,
-                 trend_date="submitted"),
+                 trend_date="first_applied"),
     FigureSource("enrolled", _l("Enrolled"),
                  _l("People who took a place in a class that runs during the period."), enrolled),
     FigureSource("completion", _l("Completion rate"),
