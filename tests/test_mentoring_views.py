@@ -185,6 +185,24 @@ def test_ending_and_feedback_through_the_page(client):
     assert "5 of 5" in html and "很好" in html
 
 
+def test_a_second_tap_on_end_or_feedback_says_it_is_already_done_on_the_mentorship_page(client):
+    profile = make_mentor()
+    mentorship = make_mentorship(make_need(), profile)
+    login(client, profile.user)
+    path = f"/mentoring/mentorships/{mentorship.id}"
+    assert post(client, path + "/end", {"outcome": "completed"}).status_code == 303
+    again = post(client, path + "/end", {"outcome": "completed"})
+    assert again.status_code == 303 and again.headers["Location"].endswith(path)
+    assert "This mentorship has already ended." in client.get(path, headers=EN).get_data(as_text=True)
+    assert post(client, path + "/feedback", {"rating": "4"}).status_code == 303
+    again = post(client, path + "/feedback", {"rating": "4"}, htmx=True)
+    assert again.status_code == 204 and path in again.headers["HX-Location"]
+    assert "You have already given feedback on this mentorship." in client.get(path, headers=EN).get_data(
+        as_text=True)
+    db.session.refresh(mentorship)
+    assert [f.rating for f in mentorship.feedback] == [4]
+
+
 def test_a_mentorship_that_ended_early_shows_the_day_it_ended_not_its_planned_end(client):
     from babel.dates import format_date
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from incubator.accounts.models import User
 from incubator.auth import MENTOR, SHOP_OWNER, STAFF_ROLES, TRAINEE, ensure_same_site, role_required, staff_required
-from incubator.errors import DomainError
+from incubator.errors import Conflict, DomainError
 from incubator.extensions import db
 from incubator.mentoring import service
 from incubator.mentoring.forms import (
@@ -498,6 +498,15 @@ def add_meeting(mentorship_id: int):
                              **_mentorship_context(mentorship, meeting_form=form))
 
 
+def _already_done(mentorship: Mentorship, error: DomainError):
+    """A second tap (ended, or feedback given, a moment ago): the page no
+    longer has the form that would show the message, so it is flashed
+    above the mentorship as it is now."""
+    db.session.rollback()
+    flash(str(error.message), "info")
+    return redirect_to(url_for("mentoring.mentorship", mentorship_id=mentorship.id))
+
+
 @bp.route("/mentorships/<int:mentorship_id>/end", methods=["POST"])
 @login_required
 def end(mentorship_id: int):
@@ -507,6 +516,8 @@ def end(mentorship_id: int):
         try:
             service.end_mentorship(current_user, mentorship, early=form.outcome.data == "ended_early",
                                    reason=form.reason.data)
+        except Conflict as error:
+            return _already_done(mentorship, error)
         except DomainError as error:
             apply_errors(form, error)
         else:
@@ -523,6 +534,8 @@ def feedback(mentorship_id: int):
     if form.validate_on_submit():
         try:
             service.give_feedback(current_user, mentorship, rating=form.rating.data, comment=form.comment.data)
+        except Conflict as error:
+            return _already_done(mentorship, error)
         except DomainError as error:
             apply_errors(form, error)
         else:
