@@ -15,15 +15,33 @@ def _wtforms_catalogue(locale: str):
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
+def without_nul(value):
+    """A typed value without NUL bytes: PostgreSQL text cannot hold them (the
+    insert fails, a 500), and nobody types one on purpose. Lists are the
+    values of multiple choices."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
+    return value
+
+
 class Form(FlaskForm):
     """A Flask-WTF form whose built-in messages ("Not a valid integer value.")
-    come in the page's language. Flask-WTF reads WTForms' catalogue from disk
-    on every request (2 ms, a fifth of a whole page); it is read once per
-    language here."""
+    come in the page's language, and whose every field drops NUL bytes.
+    Flask-WTF reads WTForms' catalogue from disk on every request (2 ms, a
+    fifth of a whole page); it is read once per language here."""
 
     class Meta:
         def get_translations(self, form):
             return _wtforms_catalogue(str(get_locale()))
+
+        def bind_field(self, form, unbound_field, options):
+            # Here once, before the field's own filters, so that no form of
+            # any area can forget it.
+            field = super().bind_field(form, unbound_field, options)
+            field.filters = (without_nul, *field.filters)
+            return field
 
 
 class LongSelect(Select):

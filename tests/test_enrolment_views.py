@@ -107,6 +107,28 @@ def test_application_errors_are_beside_the_field_in_her_language_and_keep_what_s
     assert db.session.scalar(db.select(db.func.count(Application.id))) == 0
 
 
+def test_nul_bytes_typed_in_the_forms_are_not_stored(client):
+    """PostgreSQL refuses text with a NUL byte: the shared form base drops them."""
+    from incubator.enrolment.models import ApplicationNote, Programme
+
+    programme = make_programme(questions=[("short", "你的抖音号", False, ())])
+    key = programme.questions[0].key
+    cohort = make_cohort(programme)
+    login(client, make_user("trainee"))
+    response = post(client, f"/classes/{cohort.id}/apply",
+                    apply_data(village="桥\x00北", wants_to_do="卖\x00草莓", **{key: "gq\x00"}))
+    assert response.status_code == 303
+    answers = db.session.scalar(db.select(Application.answers))
+    assert (answers["village"], answers["wants_to_do"], answers[key]) == ("桥北", "卖草莓", "gq")
+    post(client, "/logout")
+    login(client, make_user("staff"))
+    application_id = db.session.scalar(db.select(Application.id))
+    assert post(client, f"/staff/applications/{application_id}/notes", {"body": "需要\x00托管"}).status_code == 303
+    assert db.session.scalar(db.select(ApplicationNote.body)) == "需要托管"
+    assert post(client, "/staff/programmes/new", {"name": "新\x00项目", "audiences": ["mothers"]}).status_code == 303
+    assert db.session.scalar(db.select(Programme.name).where(Programme.name.like("新%"))) == "新项目"
+
+
 def test_application_errors_as_htmx_come_back_as_the_form_fragment(client):
     cohort = make_cohort()
     login(client, make_user("trainee"))

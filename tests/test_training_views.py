@@ -75,6 +75,9 @@ def test_mark_all_present_and_walk_ins_from_the_roll_call(client):
     good = post(client, f"/training/sessions/{session.id}/walkins", {"name": "李秀英", "phone": "13912345678"})
     assert good.status_code == 303
     assert db.session.scalar(select(func.count(Attendance.id))) == 3
+    nul = post(client, f"/training/sessions/{session.id}/walkins", {"name": "王\x00芳", "phone": "13912345679"})
+    assert nul.status_code == 303
+    assert db.session.scalar(select(Attendance.walkin_name).where(Attendance.walkin_phone == "13912345679")) == "王芳"
 
 
 def test_staff_link_a_walk_in_to_an_account(client):

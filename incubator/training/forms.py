@@ -24,20 +24,12 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def no_nul(value):
-    """PostgreSQL text cannot hold NUL bytes; nobody types them on purpose."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-CLEAN = [no_nul]
-
-
 def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
 class SessionFields(Form):
-    topic = StringField(_l("Topic"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=200)])
+    topic = StringField(_l("Topic"), validators=[DataRequired(REQUIRED), Length(max=200)])
     start_time = TimeField(_l("Starts at"), validators=[DataRequired(REQUIRED)])
     end_time = TimeField(_l("Ends at"), validators=[DataRequired(REQUIRED)])
     room_id = SelectField(_l("Room"), coerce=_optional_int, validators=[Optional()])
@@ -55,35 +47,34 @@ class RecurringForm(SessionFields):
     weekdays = MultiCheckboxField(_l("Days of the week"), choices=WEEKDAYS)
     weeks = IntegerField(_l("For how many weeks"), validators=[Optional(), NumberRange(min=1, max=52)])
     until = DateField(_l("Or until (inclusive)"), validators=[Optional()])
-    skip = TextAreaField(_l("Dates to skip (holidays)"), filters=CLEAN,
+    skip = TextAreaField(_l("Dates to skip (holidays)"),
                          description=_l("One date per line or separated by commas, like 2026-12-31."),
                          validators=[Optional(), Length(max=2000)])
 
 
 class WalkinForm(Form):
-    name = StringField(_l("Name"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=80)],
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)],
                        render_kw={"autocomplete": "off"})
-    phone = StringField(_l("Mobile number"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=20)],
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=20)],
                         render_kw={"inputmode": "tel", "autocomplete": "off"})
 
 
 class LinkForm(Form):
-    phone = StringField(_l("Mobile number of the account"), filters=CLEAN, validators=[Optional(), Length(max=20)],
+    phone = StringField(_l("Mobile number of the account"), validators=[Optional(), Length(max=20)],
                         render_kw={"inputmode": "tel"})
 
 
 class CheckinForm(Form):
-    code = StringField(_l("Code shown in the room"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=12)],
+    code = StringField(_l("Code shown in the room"), validators=[DataRequired(REQUIRED), Length(max=12)],
                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
 class ApologyForm(Form):
-    reason = TextAreaField(_l("Why you cannot come"), filters=CLEAN,
-                           validators=[DataRequired(REQUIRED), Length(max=300)])
+    reason = TextAreaField(_l("Why you cannot come"), validators=[DataRequired(REQUIRED), Length(max=300)])
 
 
 class SkillForm(Form):
-    name = StringField(_l("Skill"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=120)])
+    name = StringField(_l("Skill"), validators=[DataRequired(REQUIRED), Length(max=120)])
     required = BooleanField(_l("Required to complete"), default=True)
 
 
@@ -91,4 +82,4 @@ class VerifyForm(Form):
     class Meta:
         csrf = False
 
-    code = StringField(_l("Certificate code"), filters=CLEAN, validators=[DataRequired(REQUIRED), Length(max=20)])
+    code = StringField(_l("Certificate code"), validators=[DataRequired(REQUIRED), Length(max=20)])
