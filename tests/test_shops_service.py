@@ -177,7 +177,7 @@ def test_a_sale_never_moves_a_shop_backwards():
     tick_all(staff, shop)
     service.advance(staff, shop)
     assert shop.stage.key == "incubated"
-    _sale(shop, staff)
+    _sale(shop, staff, days_ago=0)
     assert shop.stage.key == "incubated"
 
 

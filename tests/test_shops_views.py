@@ -46,6 +46,40 @@ def test_an_application_with_mistakes_comes_back_with_422_and_keeps_what_was_typ
     assert db.session.scalar(select(func.count(Shop.id))) == 0
 
 
+def test_the_same_application_sent_twice_makes_one_shop(client):
+    login(client, make_user("trainee", locale="en"))
+    assert post(client, "/shops/apply", _application()).status_code == 303
+    again = post(client, "/shops/apply", _application(name=" 杨梅鲜果铺 "))
+    assert again.status_code == 422 and "You have already applied with 杨梅鲜果铺" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Shop.id))) == 1
+
+
+def test_numbers_past_any_shops_day_get_a_message_not_an_error(client, app):
+    owner = make_user("shop_owner", locale="en")
+    login(client, owner)
+    for huge in ({"baseline_pieces": "99999999999999999999"}, {"baseline_revenue": "Infinity"},
+                 {"baseline_revenue": "1e9999"}):
+        response = post(client, "/shops/apply", _application(**huge))
+        assert response.status_code == 422, huge
+        assert "Use a" in response.get_data(as_text=True) and "from 0 to" in response.get_data(as_text=True)
+    shop = make_shop(owner)
+    sale = {"occurred_on": local_today().isoformat(), "minutes": "90", "platform": "douyin", "viewers": "10",
+            "orders": "1", "revenue": "10"}
+    for huge in ({"viewers": "99999999999999999999"}, {"orders": "99999999999999999999"},
+                 {"pieces": "99999999999999999999"}, {"revenue": "Infinity"}, {"revenue": "99999999999999999999"}):
+        assert post(client, f"/shops/{shop.id}/sales/new", {**sale, **huge}).status_code == 422, huge
+    assert post(client, f"/shops/{shop.id}/sales/new", {**sale, "occurred_on": "0001-01-01"}).status_code == 422
+    client = app.test_client()
+    login(client, make_user("staff", locale="en"))
+    support = {"kind": "training", "shop_id": str(shop.id), "person": "", "what": "入门班名额", "amount": "12",
+               "given_on": "2026-11-01"}
+    assert post(client, "/shops/support", {**support, "amount": "99999999999999999999"}).status_code == 422
+    assert post(client, "/shops/support", {**support, "given_on": "0001-01-01"}).status_code == 422
+    assert db.session.scalar(select(func.count(Shop.id))) == 1
+    assert db.session.scalar(select(func.count(SalesRecord.id))) == 0
+    assert db.session.scalar(select(func.count(SupportRecord.id))) == 0
+
+
 def test_my_shop_leads_to_the_application_or_to_the_shop(client):
     owner = make_user("shop_owner")
     login(client, owner)
@@ -152,6 +186,19 @@ def test_an_owner_logs_a_livestream_and_sees_the_uplift_in_plain_words(client):
     assert "Before the base: 200 pieces and 800 yuan a day." in page
     db.session.refresh(shop)
     assert shop.stage.key == "first_sale", "the first sale moved the shop by itself"
+
+
+def test_the_same_results_sent_twice_are_logged_once(client):
+    owner = make_user("shop_owner", locale="en")
+    shop = make_shop(owner)
+    login(client, owner)
+    sale = {"occurred_on": local_today().isoformat(), "minutes": "90", "platform": "douyin", "viewers": "1800",
+            "orders": "50", "revenue": "400"}
+    assert post(client, f"/shops/{shop.id}/sales/new", sale).status_code == 303
+    again = post(client, f"/shops/{shop.id}/sales/new", sale)
+    assert again.status_code == 422 and "already in the log" in again.get_data(as_text=True)
+    assert post(client, f"/shops/{shop.id}/sales/new", {**sale, "orders": "51"}).status_code == 303
+    assert db.session.scalar(select(func.count(SalesRecord.id))) == 2
 
 
 def test_a_sales_log_with_bad_numbers_is_refused(client):

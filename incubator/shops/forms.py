@@ -19,10 +19,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from incubator.forms import Form
 from incubator.shops.labels import CATEGORY_LABELS, HELP_LABELS, PLATFORM_LABELS, SUPPORT_LABELS
 from incubator.shops.models import CATEGORIES, HELP_KINDS, PLATFORMS, SUPPORT_KINDS
-from incubator.shops.service import SALES_PLATFORMS
+from incubator.shops.service import MAX_COUNT, MAX_FEN, SALES_PLATFORMS
 
 REQUIRED = _l("This field is required.")
 NOT_NEGATIVE = _l("Use a number of zero or more.")
+COUNT_RANGE = _l("Use a number from 0 to %(max)s.")
+YUAN_RANGE = _l("Use an amount from 0 to %(max)s yuan.")
 WHOLE = _l("Use a whole number.")
 AMOUNT = _l("Use an amount in yuan, such as 400 or 12.50.")
 
@@ -34,6 +36,16 @@ class MultiCheckboxField(SelectMultipleField):
 
 def yuan_to_fen(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
+
+
+# The columns hold 32-bit integers; beyond these a number is a typing slip
+# (and "Infinity" a test of the form), not a shop's day.
+def _count_range():
+    return NumberRange(min=0, max=MAX_COUNT, message=COUNT_RANGE)
+
+
+def _yuan_range():
+    return NumberRange(min=0, max=Decimal(MAX_FEN) / 100, message=YUAN_RANGE)
 
 
 class ApplyForm(Form):
@@ -50,10 +62,10 @@ class ApplyForm(Form):
     products = TextAreaField(_l("What do you sell?"), validators=[DataRequired(REQUIRED), Length(max=2000)])
     baseline_pieces = IntegerField(_l("Pieces sold on an ordinary day (optional)"),
                                    description=_l("So we can show you what the livestreams add."),
-                                   validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)],
+                                   validators=[Optional(), _count_range()],
                                    render_kw={"inputmode": "numeric"})
     baseline_revenue = DecimalField(_l("Takings on an ordinary day, in yuan (optional)"), places=2,
-                                    validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)],
+                                    validators=[Optional(), _yuan_range()],
                                     render_kw={"inputmode": "decimal"})
     help_wanted = MultiCheckboxField(_l("What help would you like?"),
                                      choices=[(h, HELP_LABELS[h]) for h in HELP_KINDS])
@@ -75,15 +87,15 @@ class SalesForm(Form):
     host = StringField(_l("Host"), validators=[Optional(), Length(max=80)])
     platform = SelectField(_l("Platform"), choices=[(p, PLATFORM_LABELS[p]) for p in SALES_PLATFORMS])
     viewers = IntegerField(_l("Viewers"),
-                           validators=[InputRequired(REQUIRED), NumberRange(min=0, message=NOT_NEGATIVE)],
+                           validators=[InputRequired(REQUIRED), _count_range()],
                            render_kw={"inputmode": "numeric"})
-    orders = IntegerField(_l("Orders"), validators=[InputRequired(REQUIRED), NumberRange(min=0, message=NOT_NEGATIVE)],
+    orders = IntegerField(_l("Orders"), validators=[InputRequired(REQUIRED), _count_range()],
                           render_kw={"inputmode": "numeric"})
     pieces = IntegerField(_l("Pieces sold (optional)"), description=_l("Leave empty when each order is one piece."),
-                          validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)],
+                          validators=[Optional(), _count_range()],
                           render_kw={"inputmode": "numeric"})
     revenue = DecimalField(_l("Revenue in yuan"), places=2,
-                           validators=[InputRequired(REQUIRED), NumberRange(min=0, message=NOT_NEGATIVE)],
+                           validators=[InputRequired(REQUIRED), _yuan_range()],
                            render_kw={"inputmode": "decimal"})
     products = TextAreaField(_l("Notable products"), validators=[Optional(), Length(max=1000)])
 
@@ -118,7 +130,7 @@ class SupportForm(Form):
                          render_kw={"inputmode": "tel"})
     what = StringField(_l("What was given"), validators=[DataRequired(REQUIRED), Length(max=200)])
     amount = DecimalField(_l("Value in yuan"), places=2,
-                          validators=[InputRequired(AMOUNT), NumberRange(min=0, message=NOT_NEGATIVE)],
+                          validators=[InputRequired(AMOUNT), _yuan_range()],
                           render_kw={"inputmode": "decimal"})
     given_on = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
     reason = TextAreaField(_l("Why"), validators=[Optional(), Length(max=1000)])

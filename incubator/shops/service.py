@@ -53,6 +53,12 @@ from incubator.timeutil import local_today, utcnow
 
 SALES_PLATFORMS = PLATFORMS + ("other",)
 UPLIFT_WINDOW_DAYS = 28
+# What one livestream or one shop's day can hold (the columns are 32-bit):
+# beyond this a number is a slip of the finger.
+MAX_COUNT = 100_000_000
+MAX_FEN = 1_000_000_000  # 10 million yuan
+# Sales and support are logged for the years the base has been open, not year 1.
+EARLIEST_DAY = date(2000, 1, 1)
 DEFAULT_MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 ALLOWED_TYPES = IMAGE_TYPES | {"application/pdf"}
@@ -215,6 +221,10 @@ def _require(condition, field: str, message, errors: list) -> None:
         errors.append((field, message))
 
 
+def _largest(field: str) -> int:
+    return MAX_FEN if "fen" in field else MAX_COUNT
+
+
 def apply(user: User, *, name: str, category: str, location: str, has_physical_shop: bool,
           platforms: list[str], products: str, help_wanted: list[str],
           baseline_pieces_per_day: int | None = None, baseline_revenue_fen_per_day: int | None = None) -> Shop:
@@ -233,9 +243,15 @@ def apply(user: User, *, name: str, category: str, location: str, has_physical_s
     _require(all(h in HELP_KINDS for h in help_wanted), "help_wanted", _l("Choose help from the list."), errors)
     for field, value in (("baseline_pieces_per_day", baseline_pieces_per_day),
                          ("baseline_revenue_fen_per_day", baseline_revenue_fen_per_day)):
-        _require(value is None or value >= 0, field, _l("Use a number of zero or more."), errors)
+        _require(value is None or 0 <= value <= _largest(field), field, _l("Use a number of zero or more."),
+                 errors)
     if errors:
         raise DomainError(errors[0][1], errors=errors)
+    if db.session.scalar(select(Shop.id).where(Shop.owner_id == user.id,
+                                               func.lower(Shop.name) == name.lower()).limit(1)):
+        # The same form sent twice (a second tap, the back button): one shop.
+        raise Conflict(_l("You have already applied with %(name)s: it is under “My shops”.", name=name),
+                       field="name")
     first = stages_for(user.site_id)[0]
     shop = Shop(site_id=user.site_id, owner_id=user.id, name=name, category=category, location=location[:200],
                 has_physical_shop=bool(has_physical_shop), platforms=platforms, products=products,
@@ -487,6 +503,15 @@ def evidence_of(shop: Shop) -> list[Evidence]:
 
 # --- Livestream and sales log ------------------------------------------------------
 
+def _same_sales_logged(shop: Shop, occurred_on: date, platform: str, minutes: int, viewers: int, orders: int,
+                       revenue_fen: int) -> bool:
+    return db.session.scalar(select(SalesRecord.id).where(
+        SalesRecord.shop_id == shop.id, SalesRecord.livestream_id.is_(None),
+        SalesRecord.occurred_on == occurred_on, SalesRecord.platform == platform,
+        SalesRecord.minutes == minutes, SalesRecord.viewers == viewers, SalesRecord.orders == orders,
+        SalesRecord.revenue_fen == revenue_fen).limit(1)) is not None
+
+
 def record_sales(shop: Shop, *, occurred_on: date, minutes: int, host: str, platform: str, viewers: int,
                  orders: int, revenue_fen: int, products: str, recorded_by: User | None,
                  livestream_id: int | None = None, pieces: int | None = None, commit: bool = True) -> SalesRecord:
@@ -494,15 +519,22 @@ def record_sales(shop: Shop, *, occurred_on: date, minutes: int, host: str, plat
     it to the "first sale" stage by itself (from any earlier stage)."""
     errors: list = []
     today = local_today()
-    _require(isinstance(occurred_on, date) and occurred_on <= today + timedelta(days=1), "occurred_on",
-             _l("Use the date of a livestream that has happened."), errors)
+    _require(isinstance(occurred_on, date) and EARLIEST_DAY <= occurred_on <= today + timedelta(days=1),
+             "occurred_on", _l("Use the date of a livestream that has happened."), errors)
     _require(0 <= (minutes or 0) <= 24 * 60, "minutes", _l("Use a length from 0 to 1440 minutes."), errors)
     _require(platform in SALES_PLATFORMS, "platform", _l("Choose a platform from the list."), errors)
     for field, value in (("viewers", viewers), ("orders", orders), ("revenue_fen", revenue_fen),
                          ("pieces", pieces)):
-        _require(value is None or value >= 0, field, _l("Use a number of zero or more."), errors)
+        _require(value is None or 0 <= value <= _largest(field), field, _l("Use a number of zero or more."),
+                 errors)
     if errors:
         raise DomainError(errors[0][1], errors=errors)
+    if livestream_id is None and _same_sales_logged(shop, occurred_on, platform, minutes or 0, viewers or 0,
+                                                    orders or 0, revenue_fen or 0):
+        # The same figures typed for the same day twice is the form sent
+        # twice, and would double the shop's uplift. (A base livestream's
+        # results replace their own line: livestreams.write_shop_logs.)
+        raise Conflict(_l("These results are already in the log for that day."), field="occurred_on")
     record = SalesRecord(shop_id=shop.id, occurred_on=occurred_on, minutes=minutes or 0,
                          host=(host or "").strip()[:80], platform=platform, viewers=viewers or 0,
                          orders=orders or 0, pieces=pieces, revenue_fen=revenue_fen or 0,
@@ -665,8 +697,9 @@ def add_support(actor: User, site_id: int, *, kind: str, what: str, amount_fen: 
     what = (what or "").strip()
     _require(kind in SUPPORT_KINDS, "kind", _l("Choose what kind of support it was."), errors)
     _require(what, "what", _l("Say what was given."), errors)
-    _require(amount_fen is not None and amount_fen >= 0, "amount", _l("Use an amount of zero or more."), errors)
-    _require(isinstance(given_on, date), "given_on", _l("Give the date."), errors)
+    _require(amount_fen is not None and 0 <= amount_fen <= MAX_FEN, "amount", _l("Use an amount of zero or more."),
+             errors)
+    _require(isinstance(given_on, date) and given_on >= EARLIEST_DAY, "given_on", _l("Give the date."), errors)
     _require(shop is not None or person is not None, "shop_id", _l("Choose a shop or a person."), errors)
     _require(shop is None or shop.site_id == site_id, "shop_id", _l("Choose a shop of this base."), errors)
     _require(person is None or person.site_id == site_id, "person", _l("Choose a person of this base."), errors)
