@@ -140,6 +140,21 @@ def test_mark_all_read_plain_and_with_htmx(client):
     assert unread_count(user) == 0
 
 
+def test_mark_all_read_with_htmx_from_page_two_stays_on_page_two(client):
+    user = make_user(locale="en")
+    for minutes_ago in range(25, 0, -1):
+        make_notification(user, f"note {minutes_ago:02d}", minutes_ago=minutes_ago)
+    login(client, user)
+    second = client.get("/notifications/?page=2").get_data(as_text=True)
+    hx_post = re.search(r'hx-post="([^"]*read-all[^"]*)"', second).group(1).replace("&amp;", "&")
+    response = post(client, hx_post, {"page": "2"}, htmx=True,
+                    headers={"HX-Current-URL": "http://localhost/notifications/?page=2"})
+    html = response.get_data(as_text=True)
+    assert "Page 2 of 2" in html
+    assert re.findall(r"staff: note (\d+)", html) == ["21", "22", "23", "24", "25"]
+    assert unread_count(user) == 0
+
+
 def test_the_pages_need_a_signed_in_person(client):
     for path in ("/notifications/", "/notifications/settings"):
         response = client.get(path)
