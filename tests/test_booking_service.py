@@ -462,7 +462,16 @@ def test_reminders_a_day_and_an_hour_before_each_once():
     assert service.send_reminders(now=booking.starts_at - timedelta(minutes=50)) == 1
     assert service.send_reminders(now=booking.starts_at - timedelta(minutes=40)) == 0
     texts = [text_for(n, "en") for n in db.session.scalars(select(Notification).order_by(Notification.id))]
-    assert texts[0].startswith("Tomorrow: 1号直播间") and texts[1].startswith("In one hour: 1号直播间")
+    assert texts[0].startswith("Booking reminder: 1号直播间") and texts[1].startswith("In one hour: 1号直播间")
+
+
+def test_a_day_ahead_reminder_for_later_today_does_not_say_tomorrow():
+    [booking] = service.book(make_user("shop_owner"), make_resource(), at(2, 19), at(2, 21))
+    assert service.send_reminders(now=booking.starts_at - timedelta(hours=3)) == 1
+    note = db.session.scalar(select(Notification))
+    for locale, tomorrow in (("en", "Tomorrow"), ("zh_CN", "明天")):
+        text = text_for(note, locale)
+        assert tomorrow not in text and "1号直播间" in text
 
 
 def test_equipment_hand_over_return_and_overdue_flag():

@@ -59,7 +59,9 @@ def _reminder(p):
     if p.get("which") == "1h":
         return _("In one hour: %(resource)s at %(start)s. Remember to check in.", resource=p["resource"],
                  start=_at(p["start"]))
-    return _("Tomorrow: %(resource)s at %(start)s.", resource=p["resource"], start=_at(p["start"]))
+    # Not "tomorrow": the day-ahead reminder goes out 1 to 24 hours before,
+    # often for later the same day, and is read later still; the time says when.
+    return _("Booking reminder: %(resource)s at %(start)s.", resource=p["resource"], start=_at(p["start"]))
 
 
 @message("booking.overdue")
