@@ -172,6 +172,21 @@ def test_logging_a_meeting_with_htmx_returns_the_log_and_errors_come_back_422(cl
     assert _count(Meeting) == 1
 
 
+def test_a_meeting_added_with_htmx_also_updates_the_last_meeting_fact_out_of_band(client):
+    from babel.dates import format_date
+
+    profile = make_mentor()
+    mentorship = make_mentorship(make_need(), profile)
+    login(client, profile.user)
+    path = f"/mentoring/mentorships/{mentorship.id}"
+    page = client.get(path, headers=EN).get_data(as_text=True)
+    assert page.count('id="last-meeting"') == 1 and "none yet" in page and "hx-swap-oob" not in page
+    answer = post(client, path + "/meetings", {"met_on": mentorship.starts_on.isoformat(), "topic": "选品"},
+                  htmx=True, headers=EN).get_data(as_text=True)
+    fact = answer.split('<dd id="last-meeting" hx-swap-oob="true">')[1].split("</dd>")[0]
+    assert fact == format_date(mentorship.starts_on, "medium", locale="en")
+
+
 def test_ending_and_feedback_through_the_page(client):
     profile = make_mentor()
     mentorship = make_mentorship(make_need(), profile)

@@ -492,7 +492,8 @@ def add_meeting(mentorship_id: int):
             flash(_("The meeting is in the log."), "success")
             if wants_fragment():
                 db.session.refresh(mentorship)
-                return render_template("mentoring/_meetings.html", **_mentorship_context(mentorship))
+                # The page's "Last meeting" fact sits outside #meetings: it comes out of band.
+                return render_template("mentoring/_meetings.html", oob=True, **_mentorship_context(mentorship))
             return redirect_to(url_for("mentoring.mentorship", mentorship_id=mentorship.id))
     return render_form_error("mentoring/mentorship.html", "mentoring/_meetings.html",
                              **_mentorship_context(mentorship, meeting_form=form))
