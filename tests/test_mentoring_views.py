@@ -277,6 +277,17 @@ def test_batch_preview_as_a_fragment_then_confirm(client):
     assert _count(MatchProposal) == 1
 
 
+def test_a_batch_preview_of_a_class_that_is_not_there_answers_htmx_with_the_error_alone(client):
+    login(client, make_user("staff", locale="en"))
+    for path in ("/mentoring/match/preview", "/mentoring/match/confirm"):
+        answer = post(client, path, {"scope": "cohort-424242"}, htmx=True)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and "<html" not in html and "<header" not in html, path
+        assert 'role="alert"' in html and "Who to match: Not a valid choice." in html, path
+    page = post(client, "/mentoring/match/preview", {"scope": "cohort-424242"})
+    assert page.status_code == 422 and "<html" in page.get_data(as_text=True)
+
+
 def test_the_home_page_shows_the_mentoring_panel(client):
     make_need()
     login(client, make_user("staff", locale="en"))

@@ -582,7 +582,8 @@ def match():
 def match_preview():
     form = _batch_form()
     if not form.validate_on_submit():
-        return render_form_error("mentoring/match.html", form=form, plan=None)
+        # htmx swaps the answer into #plan: the fragment says what is wrong.
+        return render_form_error("mentoring/match.html", "mentoring/_plan.html", form=form, plan=None)
     cohort = _scope_cohort(form.scope.data)
     needs = service.batch_needs(current_user, _site_id(), cohort)
     manual = request.form.get("manual") == "1"
@@ -595,7 +596,8 @@ def match_preview():
 def match_confirm():
     form = _batch_form()
     if not form.validate_on_submit():
-        return render_form_error("mentoring/match.html", form=form, plan=None)
+        # htmx swaps the answer into #plan: the fragment says what is wrong.
+        return render_form_error("mentoring/match.html", "mentoring/_plan.html", form=form, plan=None)
     cohort = _scope_cohort(form.scope.data)
     # The preview prepared the class's needs; confirming writes only proposals.
     needs = service.unmatched_mentees(_site_id(), cohort)
