@@ -42,6 +42,19 @@ def clock_text(tz_name: str = DEFAULT_TIMEZONE) -> Callable[[datetime | None], s
     return text
 
 
+def iso_clock(tz_name: str = DEFAULT_TIMEZONE) -> Callable[[datetime | None], str | None]:
+    """A function writing stored UTC datetimes as ISO 8601 on tz_name's clock
+    with its offset ("2026-05-01T14:30:00+08:00"; None for None): for a
+    person's own-data download, which must read as her base's time and still
+    say which time it is when read elsewhere."""
+    zone = ZoneInfo(tz_name)
+
+    def text(utc_value: datetime | None) -> str | None:
+        return utc_value.replace(tzinfo=UTC).astimezone(zone).isoformat() if utc_value else None
+
+    return text
+
+
 def local_today(tz_name: str = DEFAULT_TIMEZONE) -> date:
     return to_local(utcnow(), tz_name).date()
 

@@ -20,4 +20,5 @@ AREA = Area(
     demo="incubator.booking.demo:seed",
     jobs="incubator.booking.jobs:JOBS",
     messages="incubator.booking.notices",
+    personal_data="incubator.booking.privacy",
 )

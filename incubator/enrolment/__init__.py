@@ -24,4 +24,5 @@ AREA = Area(
     demo="incubator.enrolment.demo:seed",
     jobs="incubator.enrolment.jobs:JOBS",
     messages="incubator.enrolment.notices",
+    personal_data="incubator.enrolment.privacy",
 )

@@ -15,4 +15,5 @@ AREA = Area(
     demo="incubator.mentoring.demo:seed",
     jobs="incubator.mentoring.jobs:JOBS",
     messages="incubator.mentoring.notices",
+    personal_data="incubator.mentoring.privacy",
 )

@@ -13,5 +13,6 @@ AREA = Area(
     demo="incubator.notify.demo:seed",
     jobs="incubator.notify.jobs:JOBS",
     messages="incubator.notify.notices",
+    personal_data="incubator.notify.privacy",
     header="notify/_bell.html",
 )

@@ -18,4 +18,5 @@ AREA = Area(
     demo="incubator.shops.demo:seed",
     jobs="incubator.shops.jobs:JOBS",
     messages="incubator.shops.notices",
+    personal_data="incubator.shops.privacy",
 )

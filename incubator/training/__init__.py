@@ -19,4 +19,5 @@ AREA = Area(
     demo="incubator.training.demo:seed",
     jobs="incubator.training.jobs:JOBS",
     messages="incubator.training.notices",
+    personal_data="incubator.training.privacy",
 )
