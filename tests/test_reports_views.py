@@ -150,6 +150,26 @@ def test_incubated_definition_can_be_changed_by_staff(client):
     assert refused.status_code == 422 and "at least one way" in refused.get_data(as_text=True)
 
 
+def test_the_incubated_stage_is_chosen_from_the_bases_stages_by_name(client):
+    from incubator.reports.settings import rule_for
+
+    staff = make_user("staff", locale="en")
+    login(client, staff)
+    page = client.get("/reports/settings").get_data(as_text=True)
+    assert '<select' in page and '<option value="first_sale">First sale</option>' in page
+    assert '<option selected value="incubated">Incubated</option>' in page
+    refused = post(client, "/reports/settings", {"by_shop_stage": "y", "shop_stage": "no-such-stage"})
+    assert refused.status_code == 422
+    assert "Choose a stage of this base&#39;s onboarding pipeline." in refused.get_data(as_text=True)
+    assert rule_for(staff.site_id).shop_stage == "incubated"
+    assert post(client, "/reports/settings", {"by_shop_stage": "y", "shop_stage": "first_sale"}).status_code == 303
+    assert "A shop reaching the stage “First sale”." in client.get("/reports/incubated").get_data(as_text=True)
+    post(client, "/logout")
+    login(client, make_user("staff", locale="zh_CN"))
+    refused = post(client, "/reports/settings", {"by_shop_stage": "y", "shop_stage": "no-such-stage"})
+    assert "请从本基地的入驻流程中选择一个阶段。" in refused.get_data(as_text=True)
+
+
 # --- Exports ---------------------------------------------------------------------
 
 def test_exports_are_csv_with_bom_honouring_the_filters(client):

@@ -48,5 +48,7 @@ class AuditSearchForm(Form):
 class RuleForm(Form):
     by_completion = BooleanField(_l("Completing a programme counts as incubated"))
     by_shop_stage = BooleanField(_l("A shop reaching the stage below counts as incubated"))
-    shop_stage = StringField(_l("Shop stage"), validators=[Optional(), Length(max=40)],
-                             description=_l("The key of the shops area's stage; by default \"incubated\"."))
+    # The choices are the base's stages (settings.stage_choices, set by the
+    # view); the service refuses any other key with its own message.
+    shop_stage = SelectField(_l("Shop stage"), validate_choice=False,
+                             description=_l("A shop counts from the day it first reaches this stage."))

@@ -32,13 +32,34 @@ def rule_for(site_id: int | None) -> Rule:
     return Rule(row.by_completion, row.by_shop_stage, row.shop_stage)
 
 
+def stage_choices(site_id: int) -> list[tuple[str, str]]:
+    """The stages the rule can name: the base's onboarding stages that have a
+    key (the rule is kept by key, so it survives a renamed stage; a stage
+    staff added has none), in pipeline order, with their names in the
+    reader's language. The shops area makes the default pipeline the first
+    time a base's stages are asked for."""
+    from incubator.shops.service import stages_for
+
+    return [(stage.key, stage.name) for stage in stages_for(site_id) if stage.key]
+
+
+def stage_name(site_id: int | None, key: str) -> str:
+    """The name of the rule's stage at a base, for the page that explains the
+    rule: the key itself across bases, or when the base has no such stage."""
+    from incubator.shops.models import Stage
+
+    stage = db.session.scalar(select(Stage).where(Stage.site_id == site_id, Stage.key == key)) if site_id else None
+    return stage.name if stage else key
+
+
 def save_rule(actor, site_id: int, *, by_completion: bool, by_shop_stage: bool,
               shop_stage: str = DEFAULT_INCUBATED_STAGE) -> Rule:
     shop_stage = (shop_stage or "").replace("\x00", "").strip() or DEFAULT_INCUBATED_STAGE
     if not by_completion and not by_shop_stage:
         raise DomainError(_l("Choose at least one way of being incubated."), field="by_completion")
-    if len(shop_stage) > 40:
-        raise DomainError(_l("The stage name is too long."), field="shop_stage")
+    # A key no stage of the base has would count no shop at all, silently.
+    if shop_stage not in {key for key, _name in stage_choices(site_id)}:
+        raise DomainError(_l("Choose a stage of this base's onboarding pipeline."), field="shop_stage")
     row = db.session.scalar(select(IncubationRule).where(IncubationRule.site_id == site_id))
     before = rule_for(site_id)
     if row is None:

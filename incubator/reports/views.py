@@ -14,7 +14,7 @@ from incubator.i18n import EN, ZH
 from incubator.reports import exports as export_sources
 from incubator.reports import service
 from incubator.reports.forms import AuditSearchForm, FilterForm, NoteForm, PeopleSearchForm, RuleForm
-from incubator.reports.settings import rule_for, save_rule
+from incubator.reports.settings import rule_for, save_rule, stage_choices, stage_name
 from incubator.timeutil import to_utc
 from incubator.web import Page, apply_errors, page_number, paginate, redirect_to, render, render_form, render_form_error
 
@@ -114,8 +114,10 @@ def incubated():
     form, scope, has_errors = _filters()
     people = service.incubated_people(scope)
     shops = service.incubated_shops(scope)
+    rule = rule_for(scope.site_id)
     return _render("reports/incubated.html", "reports/_incubated.html", has_errors, form=form, scope=scope,
-                   people=people, shops=shops, rule=rule_for(scope.site_id), is_admin=current_user.has_role(ADMIN),
+                   people=people, shops=shops, rule=rule, stage_name=stage_name(scope.site_id, rule.shop_stage),
+                   is_admin=current_user.has_role(ADMIN),
                    page=_page(people.table.rows, ROWS_PER_PAGE))
 
 
@@ -124,6 +126,7 @@ def incubated():
 def settings():
     rule = rule_for(current_user.site_id)
     form = RuleForm(data=rule.__dict__) if request.method == "GET" else RuleForm()
+    form.shop_stage.choices = stage_choices(current_user.site_id)
     if form.validate_on_submit():
         try:
             save_rule(current_user, current_user.site_id, by_completion=form.by_completion.data,
