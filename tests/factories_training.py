@@ -22,11 +22,13 @@ def make_programme(site=None, min_attendance_percent: int = 80, name: str | None
     return programme
 
 
-def make_cohort(programme=None, site=None, name: str | None = None) -> Cohort:
+def make_cohort(programme=None, site=None, name: str | None = None, starts_on: date | None = None,
+                ends_on: date | None = None) -> Cohort:
+    """A class running from a month ago to a month ahead, unless given its dates."""
     programme = programme or make_programme(site)
     cohort = Cohort(programme_id=programme.id, site_id=programme.site_id, name=name or f"第{next(_sequence)}期",
-                    starts_on=date.today() - timedelta(days=30), ends_on=date.today() + timedelta(days=30),
-                    capacity=40)
+                    starts_on=starts_on or date.today() - timedelta(days=30),
+                    ends_on=ends_on or date.today() + timedelta(days=30), capacity=40)
     db.session.add(cohort)
     db.session.commit()
     return cohort

@@ -123,8 +123,9 @@ def test_figures_follow_writes_made_through_the_services():
     check()
     give_certificate(applicants[0], cohort.programme, cohort)
     check()
-    # A session scheduled and called off through the training service.
-    session = training.schedule_session(staff, cohort, topic="复盘", day=today + timedelta(days=1),
+    # A session scheduled and called off through the training service (on its
+    # last day: sessions are scheduled within the class's dates).
+    session = training.schedule_session(staff, cohort, topic="复盘", day=today - timedelta(days=1),
                                         start_time=time(9), end_time=time(11))
     check()
     training.cancel_session(staff, session)

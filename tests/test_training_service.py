@@ -24,6 +24,8 @@ from tests.factories_training import (
 )
 
 NINE_THIRTY, ELEVEN_THIRTY = time(9, 30), time(11, 30)
+# The dates of a class whose sessions the tests below schedule on fixed days.
+AUTUMN_2026 = {"starts_on": date(2026, 10, 1), "ends_on": date(2027, 1, 31)}
 
 
 def count(model) -> int:
@@ -53,7 +55,7 @@ def test_until_date_is_inclusive_and_nonsense_is_refused():
 
 def test_early_morning_shanghai_sessions_are_stored_on_the_previous_utc_day():
     staff = make_user("staff")
-    cohort = make_cohort()
+    cohort = make_cohort(**AUTUMN_2026)
     result = service.schedule_recurring(staff, cohort, topic="早课", first_day=date(2026, 12, 1), weekdays=[1],
                                         start_time=time(7, 30), end_time=time(9, 0), weeks=2)
     starts = [s.starts_at for s in result.created]
@@ -65,11 +67,32 @@ def test_early_morning_shanghai_sessions_are_stored_on_the_previous_utc_day():
 def test_a_site_in_a_zone_with_summer_time_keeps_the_wall_clock_time():
     site = make_site(timezone="America/New_York")
     staff = make_user("staff", site=site)
-    cohort = make_cohort(make_programme(site))
+    cohort = make_cohort(make_programme(site), **AUTUMN_2026)
     result = service.schedule_recurring(staff, cohort, topic="Weekly", first_day=date(2026, 10, 23),
                                         weekdays=[4], start_time=time(10, 0), end_time=time(11, 0), weeks=3)
     # Summer time ends on 1 November 2026: 10:00 local is 14:00 UTC before, 15:00 after.
     assert [s.starts_at.hour for s in result.created] == [14, 14, 15]
+
+
+def test_sessions_are_scheduled_only_within_the_class_dates():
+    staff = make_user("staff")
+    cohort = make_cohort(starts_on=date(2026, 12, 1), ends_on=date(2027, 1, 8))
+    with pytest.raises(DomainError) as single:
+        service.schedule_session(staff, cohort, topic="课", day=date(2030, 1, 1), start_time=NINE_THIRTY,
+                                 end_time=ELEVEN_THIRTY)
+    assert [f for f, _ in single.value.errors] == ["day"] and "2027-01-08" in str(single.value.message)
+    with pytest.raises(DomainError) as typo:  # 2027-12-31 typed for 2027-01-08: a year of sessions
+        service.schedule_recurring(staff, cohort, topic="周课", first_day=date(2026, 12, 8), weekdays=[1, 3],
+                                   start_time=NINE_THIRTY, end_time=ELEVEN_THIRTY, until=date(2027, 12, 31))
+    assert [f for f, _ in typo.value.errors] == ["until"]
+    with pytest.raises(DomainError) as early:
+        service.schedule_recurring(staff, cohort, topic="周课", first_day=date(2026, 11, 24), weekdays=[1],
+                                   start_time=NINE_THIRTY, end_time=ELEVEN_THIRTY, weeks=2)
+    assert [f for f, _ in early.value.errors] == ["first_day"]
+    assert count(TrainingSession) == 0
+    service.schedule_session(staff, cohort, topic="最后一课", day=date(2027, 1, 8), start_time=NINE_THIRTY,
+                             end_time=ELEVEN_THIRTY)
+    assert count(TrainingSession) == 1
 
 
 # --- Rooms ------------------------------------------------------------------------
@@ -88,11 +111,11 @@ def test_find_conflicts_sees_overlaps_but_not_touching_sessions():
 
 
 def test_a_session_in_a_taken_room_is_refused_and_nothing_is_written():
-    staff, room, cohort = make_user("staff"), make_studio(), make_cohort()
+    staff, room, cohort = make_user("staff"), make_studio(), make_cohort(**AUTUMN_2026)
     service.schedule_session(staff, cohort, topic="直播入门", day=date(2026, 12, 1), start_time=NINE_THIRTY,
                              end_time=ELEVEN_THIRTY, room_id=room.id)
     with pytest.raises(Conflict) as error:
-        service.schedule_session(staff, make_cohort(), topic="另一个班", day=date(2026, 12, 1),
+        service.schedule_session(staff, make_cohort(**AUTUMN_2026), topic="另一个班", day=date(2026, 12, 1),
                                  start_time=time(10, 0), end_time=time(12, 0), room_id=room.id)
     assert "直播入门" in str(error.value.message)
     assert count(TrainingSession) == 1
@@ -100,10 +123,10 @@ def test_a_session_in_a_taken_room_is_refused_and_nothing_is_written():
 
 def test_a_weekly_run_creates_the_free_dates_and_reports_the_clashing_ones():
     staff, room = make_user("staff"), make_studio()
-    other = make_cohort()
+    other = make_cohort(**AUTUMN_2026)
     service.schedule_session(staff, other, topic="店主沙龙", day=date(2026, 12, 8), start_time=time(10, 0),
                              end_time=time(12, 0), room_id=room.id)
-    result = service.schedule_recurring(staff, make_cohort(), topic="新手课", first_day=date(2026, 12, 1),
+    result = service.schedule_recurring(staff, make_cohort(**AUTUMN_2026), topic="新手课", first_day=date(2026, 12, 1),
                                         weekdays=[1], start_time=NINE_THIRTY, end_time=ELEVEN_THIRTY, weeks=3,
                                         room_id=room.id)
     assert [d for d, _ in result.clashes] == [date(2026, 12, 8)]
@@ -113,7 +136,7 @@ def test_a_weekly_run_creates_the_free_dates_and_reports_the_clashing_ones():
 
 
 def test_rooms_of_another_site_and_trainers_who_are_trainees_are_refused():
-    staff, cohort = make_user("staff"), make_cohort()
+    staff, cohort = make_user("staff"), make_cohort(**AUTUMN_2026)
     elsewhere = make_studio(site=make_site())
     with pytest.raises(DomainError) as error:
         service.schedule_session(staff, cohort, topic="课", day=date(2026, 12, 1), start_time=NINE_THIRTY,
@@ -124,7 +147,7 @@ def test_rooms_of_another_site_and_trainers_who_are_trainees_are_refused():
 
 
 def test_a_mentor_may_lead_a_session():
-    staff, cohort, mentor = make_user("staff"), make_cohort(), make_user("mentor")
+    staff, cohort, mentor = make_user("staff"), make_cohort(**AUTUMN_2026), make_user("mentor")
     session = service.schedule_session(staff, cohort, topic="话术", day=date(2026, 12, 1), start_time=NINE_THIRTY,
                                        end_time=ELEVEN_THIRTY, trainer_id=mentor.id)
     assert session.trainer_id == mentor.id and session.checkin_code

@@ -11,8 +11,8 @@ from tests.factories import make_site, make_user
 from tests.factories_training import enrol, make_cohort, make_programme, make_session, make_skill, make_studio
 
 
-def _setup():
-    cohort = make_cohort(make_programme(name="直播带货新手班"))
+def _setup(**dates):
+    cohort = make_cohort(make_programme(name="直播带货新手班"), **dates)
     staff = make_user("staff", locale="en")
     trainee = enrol(cohort, name="张格琴", locale="en")
     session = make_session(cohort, starts_at=utcnow() - timedelta(minutes=5), code="7315")
@@ -130,8 +130,12 @@ def test_the_code_page_shows_the_code(client):
 
 # --- Scheduling -------------------------------------------------------------------------
 
+# A class whose sessions are scheduled below on fixed days of December 2026.
+AUTUMN_2026 = {"starts_on": date(2026, 10, 1), "ends_on": date(2027, 1, 31)}
+
+
 def test_scheduling_one_session_from_the_form(client):
-    cohort, staff, _, _ = _setup()
+    cohort, staff, _, _ = _setup(**AUTUMN_2026)
     room = make_studio(name="1号直播间")
     login(client, staff)
     form = client.get(f"/training/cohorts/{cohort.id}/sessions/new").get_data(as_text=True)
@@ -158,8 +162,20 @@ def test_a_clash_comes_back_as_422_beside_the_room(client):
     assert response.status_code == 422 and "店主沙龙" in html and 'value="直播话术"' in html
 
 
+def test_a_weekly_run_past_the_last_day_of_the_class_comes_back_beside_the_end_date(client):
+    cohort, staff, _, _ = _setup(starts_on=date(2026, 12, 1), ends_on=date(2027, 1, 8))
+    login(client, staff)
+    response = post(client, f"/training/cohorts/{cohort.id}/sessions/recurring", {
+        "topic": "周课", "first_day": "2026-12-08", "weekdays": ["1", "3"], "start_time": "09:30",
+        "end_time": "11:30", "until": "2027-12-31"}, htmx=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="until-error"' in html
+    assert "2026-12-01 to 2027-01-08" in html.split('id="until-error"')[1][:200]
+    assert db.session.scalar(select(func.count(TrainingSession.id)).where(TrainingSession.topic == "周课")) == 0
+
+
 def test_a_weekly_run_reports_clashing_dates_and_bad_holidays(client):
-    cohort, staff, _, _ = _setup()
+    cohort, staff, _, _ = _setup(**AUTUMN_2026)
     room = make_studio()
     service.schedule_session(staff, cohort, topic="店主沙龙", day=date(2026, 12, 8), start_time=time(10),
                              end_time=time(12), room_id=room.id)

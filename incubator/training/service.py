@@ -153,11 +153,22 @@ def _clash_message(clash: RoomClash, tz: str):
               day=start.date().isoformat(), start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
 
 
+def _outside_the_class(cohort: Cohort):
+    """The message for a day outside the class's dates: every session counts
+    toward the completion rule, so one scheduled after the last day (a typo
+    in a weekly run's end) raises what every trainee needs to attend."""
+    return _l("The class runs from %(start)s to %(end)s; choose days between them.",
+              start=cohort.starts_on.isoformat(), end=cohort.ends_on.isoformat())
+
+
 def schedule_session(actor: User, cohort: Cohort, *, topic: str, day: date, start_time: time, end_time: time,
                      room_id: int | None = None, trainer_id: int | None = None, capacity: int | None = None,
                      childcare: bool = False) -> TrainingSession:
-    """One session; day and times are wall-clock times in the site's zone."""
+    """One session; day and times are wall-clock times in the site's zone,
+    the day within the class's dates."""
     errors = _check_session_fields(cohort, topic=topic, room_id=room_id, trainer_id=trainer_id, capacity=capacity)
+    if not cohort.starts_on <= day <= cohort.ends_on:
+        errors.append(("day", _outside_the_class(cohort)))
     if end_time <= start_time:
         errors.append(("end_time", _l("The session must end after it starts.")))
     if errors:
@@ -239,6 +250,10 @@ def schedule_recurring(actor: User, cohort: Cohort, *, topic: str, first_day: da
     dates, skipped = recurring_dates(first_day, weekdays, weeks=weeks, until=until, skip=skip)
     if not dates:
         raise DomainError(_l("No date falls on the chosen days; check the days and dates."), field="weekdays")
+    if dates[0] < cohort.starts_on:
+        raise DomainError(_outside_the_class(cohort), field="first_day")
+    if dates[-1] > cohort.ends_on:
+        raise DomainError(_outside_the_class(cohort), field="until" if until is not None else "weeks")
     tz = site_zone(cohort.site_id)
     result = RecurringResult(skipped=skipped)
     _lock_room(room_id)
