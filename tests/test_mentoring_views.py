@@ -288,6 +288,23 @@ def test_a_batch_preview_of_a_class_that_is_not_there_answers_htmx_with_the_erro
     assert page.status_code == 422 and "<html" in page.get_data(as_text=True)
 
 
+def test_skill_lists_in_chinese_use_the_enumeration_comma(client):
+    from flask_babel import force_locale
+
+    profile = make_mentor("陈晓燕", locale="zh_Hans_CN")
+    need = make_need("黄小雨", skill_keys=("live_hosting", "short_video"))
+    make_proposal(need, profile)
+    make_need("赵敏", skill_keys=("live_hosting", "short_video"))  # no mentor asked yet
+    with force_locale("zh_Hans_CN"):
+        first, second = (skill.label for skill in need.skills)
+    login(client, make_user("staff", locale="zh_Hans_CN"))
+    overview = client.get("/mentoring/staff").get_data(as_text=True)  # the mentees without a mentor
+    switch_to(client, profile.user)
+    mine = client.get("/mentoring/mine").get_data(as_text=True)  # the request waiting for her answer
+    for html in (overview, mine):
+        assert f"{first}、{second}" in html and f"{first}, {second}" not in html
+
+
 def test_the_home_page_shows_the_mentoring_panel(client):
     make_need()
     login(client, make_user("staff", locale="en"))
