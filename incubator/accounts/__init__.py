@@ -13,4 +13,5 @@ AREA = Area(
     ),
     demo="incubator.accounts.demo:seed",
     jobs="incubator.accounts.jobs:JOBS",
+    messages="incubator.accounts.notices",
 )

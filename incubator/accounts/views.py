@@ -285,7 +285,8 @@ def account_access(user_id: int):
 @login_required
 def my_privacy():
     return render("accounts/privacy.html", consents=privacy.consents(current_user),
-                  purposes=privacy.OPTIONAL_PURPOSES, request_form=DataRequestForm())
+                  purposes=privacy.OPTIONAL_PURPOSES, request_form=DataRequestForm(),
+                  requests=privacy.my_requests(current_user))
 
 
 @bp.route("/me/privacy/consent/<purpose>", methods=["POST"])
@@ -330,7 +331,8 @@ def ask_for_change():
             flash(_("Your request is sent. The base's staff will answer it."), "success")
             return redirect_to(url_for("accounts.my_privacy"))
     return render_form_error("accounts/privacy.html", consents=privacy.consents(current_user),
-                             purposes=privacy.OPTIONAL_PURPOSES, request_form=form)
+                             purposes=privacy.OPTIONAL_PURPOSES, request_form=form,
+                             requests=privacy.my_requests(current_user))
 
 
 @bp.route("/staff/data-requests")
