@@ -61,6 +61,28 @@ def test_a_second_application_to_the_same_class_gets_a_clear_message():
     assert db.session.scalar(db.select(db.func.count(Application.id))) == 1
 
 
+def test_she_may_apply_again_after_withdrawing_or_letting_an_offer_lapse():
+    cohort = make_cohort()
+    mother = make_user("trainee")
+    first = service.apply(mother, cohort, group="mother", answers=STANDARD_ANSWERS)
+    service.withdraw(mother, first)
+    again = service.apply(mother, cohort, group="mother", answers={**STANDARD_ANSWERS, "village": "桥北"})
+    db.session.expire_all()
+    assert again.id == first.id and again.status == "submitted" and again.answers["village"] == "桥北"
+    assert [(e.from_status, e.to_status) for e in again.events] == [
+        (None, "submitted"), ("submitted", "withdrawn"), ("withdrawn", "submitted")]
+    assert kinds_for(mother).count("enrolment.received") == 2
+    lapsed = make_application(cohort, status="lapsed")
+    assert service.apply(lapsed.user, cohort, group="mother", answers=STANDARD_ANSWERS).status == "submitted"
+    assert db.session.scalar(db.select(db.func.count(Application.id))) == 2
+
+
+def test_a_rejected_applicant_cannot_simply_apply_again():
+    application = make_application(status="rejected")
+    with pytest.raises(Conflict, match="already applied"):
+        service.apply(application.user, application.cohort, group="mother", answers=STANDARD_ANSWERS)
+
+
 def test_the_database_itself_refuses_a_duplicate():
     from sqlalchemy.exc import IntegrityError
 

@@ -145,6 +145,18 @@ def test_a_second_application_gets_a_clear_message(client):
     assert "already applied" in response.get_data(as_text=True)
 
 
+def test_after_withdrawing_she_can_apply_to_the_class_again(client):
+    application = make_application()
+    login(client, application.user)
+    post(client, f"/my/applications/{application.id}/withdraw")
+    form = client.get(f"/classes/{application.cohort_id}/apply", headers=EN).get_data(as_text=True)
+    assert "already applied" not in form
+    response = post(client, f"/classes/{application.cohort_id}/apply", apply_data(), headers=EN)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == "submitted"
+
+
 # --- Her applications -----------------------------------------------------------
 
 def test_she_confirms_an_offered_place_and_it_shows_on_her_home(client):

@@ -65,6 +65,9 @@ STAFF_TRANSITIONS = {
     DROPPED_OUT: (CONFIRMED,),
 }
 WITHDRAWABLE = (SUBMITTED, ACCEPTED, WAITLISTED, CONFIRMED)
+# Closed by her (or by her not confirming), not by staff: applying again to
+# the class reopens the same application (one per person and class).
+REOPENABLE = (WITHDRAWN, LAPSED)
 
 
 # --- Settings --------------------------------------------------------------
@@ -366,11 +369,14 @@ def apply(user: User, cohort: Cohort, *, group: str, answers: dict, today: date 
     programme = cohort.programme
     if not programme.active or not applications_open(cohort, today):
         raise NotAllowed(_l("Applications for this class are closed."))
-    if _existing(user.id, cohort.id):
+    existing = _existing(user.id, cohort.id)
+    if existing is not None and existing.status not in REOPENABLE:
         raise Conflict(_l("You have already applied to this class. See “My applications”."))
     clean, errors = _clean_answers(programme, group, answers or {}, today or local_today())
     if errors:
         raise DomainError(errors[0][1], errors=errors)
+    if existing is not None:
+        return _reopen(user, existing, group, clean)
     application = Application(cohort_id=cohort.id, user_id=user.id, site_id=cohort.site_id, status=SUBMITTED,
                               answers=clean, applicant_group=group, submitted_at=utcnow())
     db.session.add(application)
@@ -390,9 +396,36 @@ def apply(user: User, cohort: Cohort, *, group: str, answers: dict, today: date 
     return application
 
 
-def _existing(user_id: int, cohort_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(Application.user_id == user_id,
-                                                        Application.cohort_id == cohort_id))))
+def _existing(user_id: int, cohort_id: int) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.user_id == user_id,
+                                                       Application.cohort_id == cohort_id))
+
+
+def blocking_application(user_id: int, cohort_id: int) -> Application | None:
+    """Her application to the class that stops her applying again (one still
+    open, or closed by staff); None when she may apply."""
+    existing = _existing(user_id, cohort_id)
+    return existing if existing is not None and existing.status not in REOPENABLE else None
+
+
+def _reopen(user: User, application: Application, group: str, clean: dict) -> Application:
+    """She applies again after withdrawing (or letting an offer lapse): the
+    same application, a new submission with today's answers; its history
+    keeps what came before."""
+    opened = db.session.execute(
+        update(Application).where(Application.id == application.id, Application.status.in_(REOPENABLE))
+        .values(status=SUBMITTED, answers=clean, applicant_group=group, submitted_at=utcnow(), decided_at=None,
+                offer_expires_at=None)
+        .execution_options(synchronize_session=False))
+    if opened.rowcount != 1:  # she applied again in another tab a moment ago
+        db.session.rollback()
+        raise Conflict(_l("You have already applied to this class. See “My applications”."))
+    before = application.status
+    db.session.refresh(application)
+    _record(application, before, SUBMITTED, actor=user, note="applied again")
+    notify(user, "enrolment.received", _params(application), url=_my_url(), obj=application)
+    db.session.commit()
+    return application
 
 
 def _clean_answers(programme: Programme, group: str, answers: dict, today: date):

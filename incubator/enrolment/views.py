@@ -124,8 +124,7 @@ def apply(cohort_id: int):
         if request.method == "POST":
             abort(403)
         return _apply_page(cohort, signup_form=ApplySignUpForm())
-    existing = db.session.scalar(select(Application).where(Application.user_id == current_user.id,
-                                                           Application.cohort_id == cohort.id))
+    existing = service.blocking_application(current_user.id, cohort.id)
     form = application_form_class(programme, cohort)()
     if request.method == "GET" and existing is None:
         return _apply_page(cohort, form)
