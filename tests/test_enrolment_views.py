@@ -336,6 +336,18 @@ def test_programme_and_class_crud_with_422_on_bad_input(client):
     assert "冬季班" in client.get(programme_path).get_data(as_text=True)
 
 
+def test_a_class_of_0_places_is_told_the_range_not_that_the_field_is_empty(client):
+    programme = make_programme()
+    login(client, make_user("staff", locale="en"))
+    data = {"name": "新班", "starts_on": "2027-03-01", "ends_on": "2027-04-01", "capacity": "0"}
+    response = post(client, f"/staff/programmes/{programme.id}/classes/new", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "between 1 and 1000" in html.split('id="capacity-error"')[1][:200] and "This field is required" not in html
+    empty = post(client, f"/staff/programmes/{programme.id}/classes/new", {**data, "capacity": ""})
+    assert empty.status_code == 422 and "This field is required" in empty.get_data(as_text=True)
+
+
 def test_csv_export_opens_with_the_csv_module_and_keeps_chinese(client):
     programme = make_programme(questions=[("short", "抖音号", False, ())])
     cohort = make_cohort(programme)

@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.enrolment.labels import (
@@ -55,7 +55,9 @@ class CohortForm(Form):
                        description=_l("For example: 2026 年冬季班"))
     starts_on = DateField(_l("First day"), validators=[DataRequired(REQUIRED)])
     ends_on = DateField(_l("Last day"), validators=[DataRequired(REQUIRED)])
-    capacity = IntegerField(_l("Places"), validators=[DataRequired(REQUIRED), NumberRange(min=1, max=1000)])
+    # InputRequired, not DataRequired: 0 is falsy, and "This field is required."
+    # hid the range message that says what is wrong.
+    capacity = IntegerField(_l("Places"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=1000)])
     applications_open_on = DateField(_l("Applications open on"), validators=[Optional()],
                                      description=_l("Empty: open now."))
     applications_close_on = DateField(_l("Applications close on"), validators=[Optional()],
