@@ -125,8 +125,9 @@ def test_incubated_list_and_impact_report(client):
     impact = client.get(f"/reports/impact?{PERIOD}").get_data(as_text=True)
     assert 'lang="zh-CN"' in impact and 'lang="en"' in impact and "&lt;h2" not in impact
     assert "<h2>烈士塔直播基地：" in impact
-    assert "1 people took part in 1 training classes" in impact
-    assert "共有 1 人参加了 1 期培训班" in impact
+    assert "1 person took part in 1 training class (0 sessions)." in impact
+    assert "1 certificate of completion was issued." in impact and "1 person applied." in impact
+    assert "共有 1 人参加了 1 期培训班（0 节课程）。" in impact and "颁发结业证书 1 张。" in impact
 
 
 def test_the_impact_report_names_the_groups_in_each_texts_own_language(client):
