@@ -184,6 +184,18 @@ def test_host_marks_answered_and_adds_a_written_answer_afterwards():
     assert first.answered_at is None
 
 
+def test_a_written_answer_counts_as_answered_until_the_host_empties_it():
+    host = make_user("trainee")
+    question = make_question(make_livestream(POLICY, hosts=[host]), status=APPROVED)
+    service.save_answer(host, question, "出生后30天内到街道办登记。")
+    with pytest.raises(NotAllowed):
+        service.mark_answered(host, question, answered=False)
+    assert question.answered_at is not None and question.answer
+    service.save_answer(host, question, "")
+    service.mark_answered(host, question, answered=False)
+    assert question.answered_at is None and question.answer == ""
+
+
 def test_an_answered_question_cannot_be_moderated_again():
     staff = make_user("staff")
     question = make_question(make_livestream(POLICY), status=APPROVED, answered=True)

@@ -314,6 +314,21 @@ def test_after_the_livestream_the_host_writes_an_answer(client):
     assert "出生后在App上办理。" in public
 
 
+def test_a_question_with_a_written_answer_is_never_shown_as_not_answered(client):
+    host = make_user("trainee", locale="en")
+    livestream = make_livestream(POLICY, starts_in=timedelta(hours=-3), hosts=[host])
+    question = make_question(livestream, "小孩刚出生，医保怎么参保？", status=APPROVED)
+    login(client, host)
+    post(client, f"/livestreams/questions/{question.id}/answer", {"answer": "出生后30天内到街道办登记。"})
+    queue = client.get(f"/livestreams/{livestream.id}/run").get_data(as_text=True)
+    assert "Undo: not answered" not in queue and "empty it to take the mark back" in queue
+    undo = post(client, f"/livestreams/questions/{question.id}/answered", {"answered": "0"})  # a page left open
+    assert undo.status_code == 303
+    assert "Empty the written answer first." in client.get(undo.headers["Location"]).get_data(as_text=True)
+    public = client.get(f"/livestreams/{livestream.id}", headers=EN).get_data(as_text=True)
+    assert "出生后30天内到街道办登记。" in public and "Answered" in public and "Not answered yet" not in public
+
+
 def test_people_who_do_not_run_a_livestream_cannot_see_its_queue(client):
     livestream = make_livestream(POLICY, hosts=[make_user("trainee")])
     question = make_question(livestream, status=APPROVED)

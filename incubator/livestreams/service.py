@@ -303,9 +303,16 @@ def moderate(actor, question: Question, decision: str) -> Question:
 
 
 def mark_answered(actor, question: Question, answered: bool = True) -> Question:
-    """The host marks a question answered live (or takes the mark back)."""
+    """The host marks a question answered live (or takes the mark back).
+
+    A written answer counts as answered (save_answer marks it so): taking the
+    mark back while the answer stands would show residents "Not answered
+    yet" right above it. The host empties the answer first."""
     if question.status != APPROVED:
         raise NotAllowed(_l("Only approved questions can be answered."))
+    if not answered and question.answer:
+        raise NotAllowed(_l("This question has a written answer, so it counts as answered. "
+                            "Empty the written answer first."))
     before = {"answered": question.answered_at is not None}
     if answered and question.answered_at is None:
         question.answered_at = utcnow()
