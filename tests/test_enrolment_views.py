@@ -294,6 +294,15 @@ def test_accept_several_at_once(client):
     assert [a.status for a in applications] == ["accepted", "accepted", "submitted"]
 
 
+def test_accepting_one_ticked_application_says_so_in_the_singular(client):
+    cohort = make_cohort(capacity=3)
+    application = make_application(cohort)
+    login(client, make_user("staff", locale="en"))
+    response = post(client, f"/staff/classes/{cohort.id}/accept", {"ids": [str(application.id)]})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 application accepted." in page
+
+
 def test_applicant_page_shows_answers_history_other_programmes_and_notes(client):
     staff = make_user("staff", name="王芳", locale="en")
     application = make_application()

@@ -80,6 +80,18 @@ def test_mark_all_present_and_walk_ins_from_the_roll_call(client):
     assert db.session.scalar(select(Attendance.walkin_name).where(Attendance.walkin_phone == "13912345679")) == "王芳"
 
 
+def test_flashes_for_one_say_one_in_the_singular(client):
+    cohort, staff, _, session = _setup()
+    login(client, staff)
+    response = post(client, f"/training/sessions/{session.id}/all-present", htmx=True)
+    assert "1 person marked present." in response.headers["HX-Trigger"]
+    first_day = date.today() + timedelta(days=1)
+    response = post(client, f"/training/cohorts/{cohort.id}/sessions/recurring", {
+        "topic": "周课", "first_day": first_day.isoformat(), "weekdays": [str(first_day.weekday())], "weeks": "1",
+        "start_time": "09:30", "end_time": "11:30"})
+    assert "1 session is scheduled." in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def test_staff_link_a_walk_in_to_an_account(client):
     _, staff, _, session = _setup()
     walkin = service.add_walkin(staff, session, name="李秀英", phone="13912345678")

@@ -5,6 +5,7 @@ and the staff's programmes, classes, review queue and applicant page."""
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -514,7 +515,7 @@ def accept_many(cohort_id: int):
                                                                Application.cohort_id == cohort.id))) if ids else []
     try:
         accepted = service.accept_many(current_user, cohort, chosen)
-        flash(_("%(n)s applications accepted.", n=len(accepted)), "success")
+        flash(ngettext("%(num)s application accepted.", "%(num)s applications accepted.", len(accepted)), "success")
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")

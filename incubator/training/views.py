@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from incubator import csvfile
@@ -168,7 +169,8 @@ def recurring(cohort_id: int):
             if result.clashes:
                 # Not a redirect: the clashing dates stay in front of her.
                 return render("training/recurring_result.html", cohort=cohort, result=result)
-            flash(_("%(n)s sessions are scheduled.", n=len(result.created)), "success")
+            flash(ngettext("%(num)s session is scheduled.", "%(num)s sessions are scheduled.", len(result.created)),
+                  "success")
             return redirect_to(url_for("training.cohort", cohort_id=cohort.id))
     return render_form(form, "training/session_form.html", cohort=cohort, form=form, recurring=True)
 
@@ -227,7 +229,7 @@ def mark(session_id: int, key: str):
 def all_present(session_id: int):
     session = _run_session(session_id)
     count = service.mark_all_present(current_user, session)
-    flash(_("%(n)s marked present.", n=count), "success")
+    flash(ngettext("%(num)s person marked present.", "%(num)s people marked present.", count), "success")
     if wants_fragment():
         return _roll_page(session)
     return redirect_to(url_for("training.roll", session_id=session.id))
