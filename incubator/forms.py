@@ -3,16 +3,35 @@
 from functools import lru_cache
 
 from babel import support
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext, lazy_ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms.i18n import messages_path
 from wtforms.widgets import Select, html_params
 
+# WTForms' own zh catalogue leaves these untranslated (fuzzy there), so the
+# select and multiple-choice fields of every area said them in English on
+# Chinese pages. Marked here, they are in the shared catalogue
+# (translations/), which answers what WTForms' catalogue does not.
+WTFORMS_GAPS = (
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
+                  "'%(value)s' are not valid choices for this field.", 1),
+    lazy_gettext("This field cannot be edited."),
+    lazy_gettext("Not a valid week value."),
+)
+
 
 @lru_cache(maxsize=8)
 def _wtforms_catalogue(locale: str):
-    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+    """WTForms' messages in this language: its own catalogue, over the
+    project's shared one for the messages it lacks."""
+    from incubator import PROJECT_ROOT
+
+    wtforms = support.Translations.load(messages_path(), [locale], domain="wtforms")
+    ours = support.Translations.load(str(PROJECT_ROOT / "translations"), [locale])
+    if not isinstance(ours, support.Translations):  # no shared catalogue in this language (English)
+        return wtforms
+    return ours.merge(wtforms)
 
 
 def without_nul(value):

@@ -186,6 +186,16 @@ def test_a_weekly_run_past_the_last_day_of_the_class_comes_back_beside_the_end_d
     assert db.session.scalar(select(func.count(TrainingSession.id)).where(TrainingSession.topic == "周课")) == 0
 
 
+def test_a_weekday_not_offered_is_refused_in_chinese_on_a_chinese_page(client):
+    cohort, _, _, _ = _setup()
+    login(client, make_user("staff", locale="zh_CN"))
+    response = post(client, f"/training/cohorts/{cohort.id}/sessions/recurring", {
+        "topic": "周课", "first_day": date.today().isoformat(), "weekdays": ["9"], "weeks": "1",
+        "start_time": "09:30", "end_time": "11:30"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "“9”不是这一项的有效选项。" in html
+
+
 def test_a_weekly_run_reports_clashing_dates_and_bad_holidays(client):
     cohort, staff, _, _ = _setup(**AUTUMN_2026)
     room = make_studio()
