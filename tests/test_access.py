@@ -137,6 +137,7 @@ ACCESS: dict[str, Rule] = {
     "booking.week": Rule("signed_in", site_scoped=True),
     "booking.new": SIGNED_IN,
     "booking.mine": SIGNED_IN,
+    "booking.series": SIGNED_IN,  # only the bookings she holds or made; others answer 404
     "booking.checkin_code": SIGNED_IN,
     "booking.feed": PUBLIC,  # a secret address; an unknown one answers 404
     "booking.feed_renew": SIGNED_IN,
