@@ -285,6 +285,7 @@ PARAMS = {
     "kit_id": lambda ctx: _first_id("incubator.booking.models:Kit", ctx),
     "blackout_id": lambda ctx: _first_id("incubator.booking.models:Blackout", ctx),
     "token": lambda ctx: "not-a-calendar-token",
+    "series_key": lambda ctx: "not-a-series",
     "livestream_id": lambda ctx: ctx.made["livestreams"]["policy_next"].id,
     "resident_question_id": lambda ctx: ctx.made["livestreams"]["pending_question"].id,
     "name": lambda ctx: "people",
