@@ -158,6 +158,13 @@ class BookingMachine(RuleBasedStateMachine):
                  and r.starts_at < ends_at + pad and r.ends_at > starts_at - pad}
         return quantity - len(taken)
 
+    def holds(self, user_id: int, resource_id: int, starts_at, ends_at, ignore=()) -> bool:
+        """She already has this resource at an overlapping time: a second
+        booking of it is refused (a double tap would take a second light)."""
+        return any(r.user_id == user_id and r.resource_id == resource_id and r.status in ACTIVE
+                   and r.id not in ignore and r.starts_at < ends_at and r.ends_at > starts_at
+                   for r in self.state.bookings.values())
+
     def over_quota(self, user_id: int, resource_id: int, starts_at, ends_at, ignore=()) -> bool:
         quota = self.info[resource_id][2]
         if not quota or user_id == self.staff_id:
@@ -244,7 +251,8 @@ class BookingMachine(RuleBasedStateMachine):
         paused = owner is not self.staff and self.paused(owner.id)
         if paused or self.over_quota(owner.id, target.id, starts_at, ends_at):
             expected = NotAllowed
-        elif self.free_units(target.id, starts_at, ends_at) < units:
+        elif self.free_units(target.id, starts_at, ends_at) < units or \
+                self.holds(owner.id, target.id, starts_at, ends_at):
             expected = Conflict
         else:
             expected = None
@@ -300,7 +308,8 @@ class BookingMachine(RuleBasedStateMachine):
             expected = Conflict
         elif self.over_quota(row.user_id, row.resource_id, starts_at, ends_at, ignore=ids):
             expected = NotAllowed
-        elif self.free_units(row.resource_id, starts_at, ends_at, ignore=ids) < len(group):
+        elif self.free_units(row.resource_id, starts_at, ends_at, ignore=ids) < len(group) or \
+                self.holds(row.user_id, row.resource_id, starts_at, ends_at, ignore=ids):
             expected = Conflict
         else:
             expected = None

@@ -59,11 +59,12 @@ def test_a_shop_owner_books_a_studio_on_her_phone(phone_page):
     booking = db.session.scalar(select(Booking).where(Booking.user_id == owner.id))
     assert booking.resource_id == studio.id and booking.starts_at == at(1, 19) and booking.ends_at == at(1, 21)
 
-    # The same time again is refused with the message beside the form.
+    # The same time again (the back button, a second tap) is refused with the
+    # message beside the form: she holds it already.
     page.goto(f"/booking/new?resource_id={studio.id}&day={tomorrow.isoformat()}&start=20:00&end=21:00")
     page.click("main form button[type=submit]")
     page.wait_for_selector(".form-errors")
-    assert "这个时间已经被预约了" in page.locator(".form-errors").inner_text()
+    assert "您在这个时间已经预约了1号直播间" in page.locator(".form-errors").inner_text()
     assert_accessible(page)
 
 
