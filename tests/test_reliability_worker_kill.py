@@ -31,6 +31,7 @@ the same times through the new worker.
 import os
 import signal
 import threading
+import urllib.parse
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -224,8 +225,10 @@ def test_a_worker_killed_in_the_middle_of_a_booking_leaves_it_whole_or_absent(da
             other = Browser(server.base, language="en")
             other.login(after.phone, DEFAULT_PASSWORD)
             status, body = other.post("/booking/new", {k: v for k, v in data.items() if k != "csrf_token"})
-            # A weekly series answers with the list of booked dates (200), or 422 when none could be.
+            # A weekly series redirects to the list of booked dates, or answers 422 when none could be.
             if outcomes[-1] == "absent":
+                assert status == 303, body[:1000]
+                status, body = other.get(urllib.parse.urlsplit(other.last_location).path)
                 assert status == 200 and "already taken" not in body, body[:1000]
             else:
                 assert status == 422 and "None of the dates could be booked" in body, body[:1000]

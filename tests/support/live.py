@@ -119,6 +119,7 @@ class Browser:
     def __init__(self, base: str, language: str = "en"):
         self.base = base
         self.language = language
+        self.last_location = None  # where the last redirect pointed
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), self._NoRedirect)
 
@@ -130,7 +131,8 @@ class Browser:
         try:
             with self.opener.open(request, timeout=timeout) as response:
                 return response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as error:
+        except urllib.error.HTTPError as error:  # also every redirect, which is not followed
+            self.last_location = error.headers.get("Location")
             return error.code, error.read().decode("utf-8", "replace")
         except (OSError, urllib.error.URLError) as error:
             return 0, repr(error)
