@@ -151,7 +151,7 @@ def test_only_trainees_shop_owners_and_shops_become_mentees():
 
     staff = make_user("staff")
     for person in (make_user("staff", name="王芳"), make_mentor("周凯").user):
-        with pytest.raises(NotAllowed, match="Only trainees, shop owners and shops"):
+        with force_locale("en"), pytest.raises(NotAllowed, match="Only trainees, shop owners and shops"):
             service.ensure_need(staff, person)
     assert _count(MenteeNeed) == 0
     assert service.ensure_need(staff, make_user("trainee")).id
