@@ -3,50 +3,60 @@ money from integer fen."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo
 
-from flask_babel import (
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_time,
-    get_locale,
-    get_timezone,
-    to_user_timezone,
-)
+from babel import dates
+from flask_babel import format_decimal, get_locale, get_timezone
 
+# Each filter shows a time on the reader's clock (the Flask-Babel time zone
+# of the request: the signed-in person's base, see i18n.select_timezone), or
+# on the clock of the zone given: a public page shows a livestream on its
+# own base's clock, whoever reads it.
 
-def local_datetime(value: datetime | None, style: str = "medium") -> str:
+def local_datetime(value: datetime | None, style: str = "medium", zone: str | None = None) -> str:
     """A stored (naive UTC) datetime in the site's zone."""
-    return _formatted("datetime", value, style) if value else ""
+    return _formatted("datetime", value, style, zone) if value else ""
 
 
-def local_date(value: date | datetime | None, style: str = "medium") -> str:
+def local_date(value: date | datetime | None, style: str = "medium", zone: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_user_timezone(value.replace(tzinfo=UTC)).date()
-    return _formatted("date", value, style)
+        value = value.replace(tzinfo=UTC).astimezone(_zone(zone or _request_zone())).date()
+    return _formatted("date", value, style, zone)
 
 
-def local_time(value: datetime | None) -> str:
-    return _formatted("time", value, "HH:mm") if value else ""
+def local_time(value: datetime | None, style: str = "HH:mm", zone: str | None = None) -> str:
+    """HH:mm unless asked for the locale's own style ("short": 9:00 PM in English)."""
+    return _formatted("time", value, style, zone) if value else ""
 
 
-_FORMATS = {"datetime": format_datetime, "date": format_date, "time": format_time}
+_FORMATS = {"datetime": dates.format_datetime, "date": dates.format_date, "time": dates.format_time}
 
 
-def _formatted(kind: str, value, style: str) -> str:
-    return _format_once(kind, value, style, str(get_locale()), str(get_timezone()))
+def _request_zone() -> str:
+    return str(get_timezone())
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _formatted(kind: str, value, style: str, zone: str | None = None) -> str:
+    return _format_once(kind, value, style, str(get_locale()), zone or _request_zone())
 
 
 @lru_cache(maxsize=8192)
-def _format_once(kind: str, value, style: str, _locale: str, _zone: str) -> str:
+def _format_once(kind: str, value, style: str, locale: str, zone: str) -> str:
     """Babel takes about 20 µs a date, and a page draws the same few days and
     times again and again (a week of slots repeats each day's date dozens of
-    times): each is formatted once per locale and zone, which are in the key
-    (Flask-Babel reads them from the request)."""
-    return _FORMATS[kind](value, style)
+    times): each is formatted once per locale and zone, which are in the key.
+    Naive values are UTC; Babel moves them to the zone."""
+    if kind == "date":
+        return dates.format_date(value, style, locale=locale)
+    return _FORMATS[kind](value, style, tzinfo=_zone(zone), locale=locale)
 
 
 def yuan(fen: int | None) -> str:

@@ -11,6 +11,9 @@ from flask import g, has_request_context, request
 from flask_babel import Domain
 from flask_babel import get_locale as babel_get_locale
 from flask_login import current_user
+from pytz import all_timezones_set
+
+from incubator.timeutil import DEFAULT_TIMEZONE
 
 ZH = "zh_Hans_CN"
 EN = "en"
@@ -62,6 +65,37 @@ def locale_code() -> str:
         if matched:
             return matched
     return ZH
+
+
+def remember_base_timezone(user) -> None:
+    """Keep the signed-in person's base's time zone for this request, read
+    when she is loaded (her base comes in the same statement): asked later,
+    after a commit, it would cost a statement or two (expired rows)."""
+    site = user.site
+    g.base_timezone = (site.timezone if site else None) or DEFAULT_TIMEZONE
+
+
+def select_timezone() -> str | None:
+    """The clock a page shows times on (Flask-Babel's time zone selector):
+    the signed-in person's base's, which an admin may set (a base in
+    Xinjiang keeps Urumqi time), so she reads times on the clock she types
+    them on. None, for residents without an account and outside requests,
+    is the app's BABEL_DEFAULT_TIMEZONE. Flask-Babel asks once a request,
+    at the first time shown."""
+    if not has_request_context():
+        return None
+    # Read first, without touching current_user: after a commit her row is
+    # expired, and even is_authenticated would load it again.
+    zone = g.get("base_timezone")
+    if zone is None:
+        if not (current_user and getattr(current_user, "is_authenticated", False)):
+            return None
+        from incubator.sites.service import timezone_of
+
+        zone = timezone_of(current_user.site_id)  # signed in during this request
+    # Flask-Babel makes a pytz zone of it: a name only newer zoneinfo data
+    # knows would fail every page of the base.
+    return zone if zone in all_timezones_set else None
 
 
 def html_lang() -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from incubator import i18n
 from incubator.areas import load_areas, resolve
 from incubator.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-from incubator.i18n import html_lang, select_locale
+from incubator.i18n import html_lang, select_locale, select_timezone
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -42,7 +42,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=";".join(translation_directories()))
 
     login_manager.init_app(app)
@@ -75,7 +75,10 @@ def _load_user(user_id: str):
 
     if not user_id.isdigit():
         return None
-    return signed_in_user(int(user_id), session.get("sid"), touch=not is_background_request())
+    user = signed_in_user(int(user_id), session.get("sid"), touch=not is_background_request())
+    if user is not None:
+        i18n.remember_base_timezone(user)
+    return user
 
 
 def register_areas(app: Flask) -> None:

@@ -1,8 +1,9 @@
 """Pages of the livestream area: residents without login, staff and hosts."""
 
 import json
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
+from babel.dates import format_date, format_time
 from sqlalchemy import select
 
 from incubator.extensions import db
@@ -16,7 +17,7 @@ from incubator.livestreams.models import (
     LivestreamResult,
     Question,
 )
-from incubator.timeutil import to_local, utcnow
+from incubator.timeutil import combine_local, to_local, utcnow
 from tests.conftest import htmx_get, login, post
 from tests.factories import default_test_site, make_site, make_user
 from tests.factories_livestreams import make_livestream, make_question, make_shop, make_studio
@@ -203,8 +204,69 @@ def test_schedule_form_errors_come_back_422_with_htmx_too(client):
     response = post(client, "/livestreams/new", _form({"start": "16:00", "end": "15:00"}), htmx=True,
                     headers=EN)
     assert response.status_code == 422
-    assert "The end must be after the start." in response.get_data(as_text=True)
+    assert "A livestream lasts at most 12 hours." in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(Livestream.id))) == 0
+
+
+def _en(hour: int, minute: int) -> str:
+    """A time as English pages write it ("7:30 PM", with Unicode's narrow space)."""
+    return format_time(time(hour, minute), "short", locale="en")
+
+
+def test_a_livestream_runs_past_midnight_when_its_end_is_before_its_start(client):
+    login(client, make_user("staff", locale="en"))
+    day = date.fromisoformat(_form({})["day"])
+    for end, hours in (("00:00", 2), ("00:30", 2.5)):
+        response = post(client, "/livestreams/new", _form({"title": f"夜场 {end}", "start": "22:00", "end": end}))
+        assert response.status_code == 303, end
+        livestream = db.session.scalar(select(Livestream).where(Livestream.title == f"夜场 {end}"))
+        assert to_local(livestream.starts_at) == datetime.combine(day, time(22, 0))
+        assert livestream.ends_at - livestream.starts_at == timedelta(hours=hours)
+        html = client.get(response.headers["Location"]).get_data(as_text=True)
+        next_day = format_date(day + timedelta(days=1), "short", locale="en")
+        assert f"{_en(22, 0)} – {next_day}, {_en(0, int(end[3:]))}" in html, end
+        edit = client.get(response.headers["Location"] + "/edit").get_data(as_text=True)
+        assert f'value="{day.isoformat()}"' in edit and 'value="22:00"' in edit and f'value="{end}"' in edit
+    # Past the longest sensible livestream: said, and nothing saved.
+    too_long = post(client, "/livestreams/new", _form({"title": "太长", "start": "09:00", "end": "22:00"}))
+    assert too_long.status_code == 422
+    assert "A livestream lasts at most 12 hours." in too_long.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Livestream.id))) == 2
+
+
+def test_start_and_end_of_a_livestream_read_in_the_same_clock_style_in_both_languages(client):
+    day = to_local(utcnow()).date() + timedelta(days=2)
+    livestream = make_livestream(SALES, title="晚场", hours=1.5)
+    livestream.starts_at = combine_local(day, time(19, 30))
+    livestream.ends_at = combine_local(day, time(21, 0))
+    db.session.commit()
+    english = f"{format_date(day, 'short', locale='en')}, {_en(19, 30)} – {_en(21, 0)}"  # not "– 21:00"
+    chinese = f"{format_date(day, 'short', locale='zh_Hans_CN')} 19:30 – 21:00"
+    for path in (f"/livestreams/{livestream.id}", "/livestreams/"):
+        assert english in client.get(path, headers=EN).get_data(as_text=True), path
+        assert chinese in client.get(path, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True), path
+
+
+def test_a_base_on_urumqi_time_schedules_and_reads_its_livestreams_on_its_own_clock(client):
+    urumqi = make_site("乌鲁木齐基地", timezone="Asia/Urumqi")  # two hours behind Beijing
+    staff = make_user("staff", site=urumqi, locale="en")
+    login(client, staff)
+    form = _form({"title": "馕坑直播", "start": "19:30", "end": "21:00"})
+    response = post(client, "/livestreams/new", form)
+    assert response.status_code == 303
+    livestream = db.session.scalar(select(Livestream).where(Livestream.title == "馕坑直播"))
+    assert to_local(livestream.starts_at, "Asia/Urumqi").time() == time(19, 30)
+    day = format_date(date.fromisoformat(form["day"]), "short", locale="en")
+    # Her pages show the times she typed, on her base's clock.
+    assert f"{day}, {_en(19, 30)} – {_en(21, 0)}" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"{day}, {_en(19, 30)}" in client.get("/livestreams/desk").get_data(as_text=True)
+    edit = client.get(response.headers["Location"] + "/edit").get_data(as_text=True)
+    assert 'value="19:30"' in edit and 'value="21:00"' in edit
+    # Residents without an account read it on the base's clock too, not Beijing's (9:30 PM).
+    post(client, "/logout")
+    for path in (response.headers["Location"], "/livestreams/"):
+        html = client.get(path, headers=EN).get_data(as_text=True)
+        assert f"{day}, {_en(19, 30)} – {_en(21, 0)}" in html and _en(21, 30) not in html, path
 
 
 def test_only_staff_schedule_and_only_their_own_base(client):

@@ -40,11 +40,12 @@ def _limits(remember: bool) -> tuple[timedelta, timedelta]:
 def _live_session_with_person():
     """Built once (on first use: the mappers are complete by then): every
     signed-in request runs it, and building a statement, its clauses and its
-    cache key, costs about as much as running it on SQLite."""
+    cache key, costs about as much as running it on SQLite. Her base comes
+    along: pages show times on its clock (i18n.select_timezone)."""
     return (select(UserSession, User).join(User, User.id == UserSession.user_id)
             .where(UserSession.token == bindparam("token"), UserSession.user_id == bindparam("user_id"),
                    UserSession.ended_at.is_(None))
-            .options(joinedload(User.role_grants)))
+            .options(joinedload(User.role_grants), joinedload(User.site)))
 
 
 def signed_in_user(user_id: int, token: str | None, touch: bool = True) -> User | None:

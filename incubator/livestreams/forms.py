@@ -41,7 +41,8 @@ class LivestreamForm(Form):
     kind = SelectField(_l("Kind of livestream"), validators=[DataRequired(REQUIRED)])
     day = DateField(_l("Day"), validators=[DataRequired(REQUIRED), sensible_day])
     start = TimeField(_l("Starts at"), validators=[DataRequired(REQUIRED)])
-    end = TimeField(_l("Ends at"), validators=[DataRequired(REQUIRED)])
+    end = TimeField(_l("Ends at"), validators=[DataRequired(REQUIRED)],
+                    description=_l("An end earlier than the start is on the next day."))
     platform = SelectField(_l("Platform"), validators=[DataRequired(REQUIRED)])
     room = StringField(_l("Room number or link"), validators=[Optional(), Length(max=255)],
                        description=_l("The live room number or address residents can open."))

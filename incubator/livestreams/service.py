@@ -60,6 +60,8 @@ QUESTION_STATUS_LABELS = {
     REJECTED: _l("Rejected"),
 }
 
+# Longer is a mistyped time (an end before the start is taken as the next day).
+MAX_LENGTH = timedelta(hours=12)
 MAX_RESULT = 2_000_000_000  # fits the database's integer columns (revenue: 20 million yuan)
 PHONE_PATTERN = re.compile(r"^[0-9+\-\s]{5,20}$")
 
@@ -155,6 +157,10 @@ def schedule(actor, *, site_id: int, title: str, kind: str, platform: str, start
         errors.append(("starts_at", _l("Give the start and end.")))
     elif ends_at <= starts_at:
         errors.append(("ends_at", _l("The end must be after the start.")))
+    elif ends_at - starts_at > MAX_LENGTH:
+        errors.append(("ends_at", _l("A livestream lasts at most %(hours)s hours. Check the start and the end "
+                                     "(an end before the start is on the next day).",
+                                     hours=int(MAX_LENGTH.total_seconds() // 3600))))
     host_ids = {int(i) for i in host_ids or ()}
     shop_ids = {int(i) for i in shop_ids or ()}
     hosts = list(db.session.scalars(select(User).where(User.id.in_(host_ids), User.site_id == site_id))) \

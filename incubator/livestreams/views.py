@@ -1,5 +1,6 @@
 """Public livestream programme, residents' questions, and the staff and host desk."""
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
@@ -182,7 +183,10 @@ def _edit(livestream: Livestream | None):
         form.shop_ids.data = [s.id for s in livestream.shops]
     if form.validate_on_submit():
         starts_at = combine_local(form.day.data, form.start.data, site.timezone)
-        ends_at = combine_local(form.day.data, form.end.data, site.timezone)
+        # One day is asked for: an end at or before the start (22:00 to
+        # 00:30) is after midnight. The service keeps the length sensible.
+        end_day = form.day.data if form.end.data > form.start.data else form.day.data + timedelta(days=1)
+        ends_at = combine_local(end_day, form.end.data, site.timezone)
         try:
             saved = service.schedule(
                 current_user, site_id=site.id, livestream=livestream, title=form.title.data,
