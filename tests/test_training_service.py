@@ -8,6 +8,7 @@ from incubator.enrolment.models import WITHDRAWN
 from incubator.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
 from incubator.notify.models import Notification
+from incubator.notify.service import text_for
 from incubator.timeutil import utcnow
 from incubator.training import completion, service
 from incubator.training.jobs import send_session_reminders
@@ -421,6 +422,18 @@ def test_reminders_go_out_a_day_and_an_hour_ahead_once(running):
     kinds = sorted(db.session.scalars(select(Notification.kind).where(Notification.user_id == trainee.id)))
     assert kinds == ["training.reminder_1h", "training.reminder_24h"]
     assert service.send_reminders(now=soon.starts_at - timedelta(minutes=30)) == 0
+
+
+def test_a_day_ahead_reminder_for_later_today_does_not_say_tomorrow(running):
+    cohort, trainee, _ = running
+    evening = make_session(cohort, starts_at=utcnow() + timedelta(hours=3), topic="直播话术")
+    send_session_reminders()
+    note = db.session.scalar(select(Notification).where(
+        Notification.user_id == trainee.id, Notification.object_id == evening.id))
+    assert note.kind == "training.reminder_24h"
+    for locale, tomorrow in (("en", "Tomorrow"), ("zh_CN", "明天")):
+        text = text_for(note, locale)
+        assert tomorrow not in text and "直播话术" in text
 
 
 def test_two_check_ins_at_the_same_moment_leave_one_mark(running, monkeypatch):

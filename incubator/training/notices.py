@@ -14,7 +14,10 @@ def _when(p) -> str:
 
 @message("training.reminder_24h")
 def _reminder_24h(p):
-    return _("Tomorrow: %(topic)s at %(when)s %(room)s.", topic=p["topic"], when=_when(p), room=p.get("room", ""))
+    # Not "tomorrow": it goes out up to 24 hours ahead, often for later the
+    # same day, and is read later still; the date and time say when.
+    return _("Class reminder: %(topic)s at %(when)s %(room)s.", topic=p["topic"], when=_when(p),
+             room=p.get("room", ""))
 
 
 @message("training.reminder_1h")
