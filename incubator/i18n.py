@@ -6,12 +6,16 @@ zh_Hans_CN: Babel 2.18 maps zh_CN to zh_Hans_CN, and a catalogue under zh_CN
 compiles and silently never loads.
 """
 
+from contextlib import contextmanager
+from types import SimpleNamespace
+
 from babel import Locale
-from flask import g, has_request_context, request
-from flask_babel import Domain
+from flask import current_app, g, has_request_context, request
+from flask_babel import Domain, force_locale
 from flask_babel import get_locale as babel_get_locale
 from flask_login import current_user
 from pytz import all_timezones_set
+from pytz import timezone as pytz_timezone
 
 from incubator.timeutil import DEFAULT_TIMEZONE
 
@@ -93,9 +97,46 @@ def select_timezone() -> str | None:
         from incubator.sites.service import timezone_of
 
         zone = timezone_of(current_user.site_id)  # signed in during this request
+    return _known_zone(zone)
+
+
+def _known_zone(zone: str | None) -> str | None:
     # Flask-Babel makes a pytz zone of it: a name only newer zoneinfo data
     # knows would fail every page of the base.
     return zone if zone in all_timezones_set else None
+
+
+@contextmanager
+def written_for(person):
+    """Text written now for this person to read elsewhere (an SMS, an
+    e-mail): in her language, with times on her base's clock, whoever's
+    request or job writes it: a reminder job has no base, staff of another
+    base approve her booking. Her pages already read on that clock."""
+    from incubator.sites.service import timezone_of
+
+    locale = person.locale or current_app.config.get("BABEL_DEFAULT_LOCALE") or ZH
+    zone = _known_zone(timezone_of(person.site_id)) or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    with force_locale(locale), _on_clock(zone):
+        yield
+
+
+@contextmanager
+def _on_clock(zone: str):
+    """Flask-Babel has force_locale but no force_timezone: it keeps the
+    request's zone in g._flask_babel.babel_tzinfo (what its refresh()
+    clears), so the zone is set there for the block and put back after."""
+    state = g.get("_flask_babel")
+    if state is None:
+        state = g._flask_babel = SimpleNamespace()
+    before = getattr(state, "babel_tzinfo", None)
+    state.babel_tzinfo = pytz_timezone(zone)
+    try:
+        yield
+    finally:
+        if before is None:
+            del state.babel_tzinfo
+        else:
+            state.babel_tzinfo = before
 
 
 def html_lang() -> str:

@@ -29,7 +29,7 @@ from incubator.notify.service import (
     unread_count,
 )
 from incubator.timeutil import utcnow
-from tests.factories import make_user
+from tests.factories import make_site, make_user
 from tests.factories_notify import RecordingHandler, SmtpServer, make_notification
 
 
@@ -161,6 +161,27 @@ def test_the_email_is_written_in_the_recipients_language(app, monkeypatch):
     assert "Hello Lin," in en_mail.body and "https://base.example.org/home" in en_mail.body
     assert zh_mail.subject == "直播孵化基地：基地工作人员的消息：二号直播间"
     assert "张格琴，你好" in zh_mail.body
+
+
+def test_a_text_message_gives_times_on_the_recipients_base_clock_whoever_sends_it(client):
+    """A reminder job has no base, and staff of one base may act for another;
+    the SMS reads on the clock the person's own pages show (Urumqi keeps its
+    time two hours behind Beijing)."""
+    nanjing = make_user(locale="en")  # the first base, on Beijing's clock
+    urumqi = make_user(site=make_site("乌鲁木齐基地", timezone="Asia/Urumqi"), locale="en")
+    for person in (urumqi, nanjing):
+        save_preferences(person, {"training": {PHONE: True}})
+    params = {"topic": "直播话术", "starts_at": "2026-12-10T11:30:00", "room": ""}  # UTC: 19:30 in Beijing
+    for person in (nanjing, urumqi):
+        notify(person, "training.reminder_24h", params)
+    with client.application.test_request_context("/"), force_locale("zh_Hans_CN"):  # staff of Nanjing
+        notify(urumqi, "training.reminder_24h", params)
+    db.session.commit()
+    in_nanjing, first, third = (row.body for row in outbox_rows())
+    assert "7:30" in in_nanjing
+    assert "5:30" in first and "7:30" not in first
+    assert first.endswith("5:30\u202fPM.")  # no room given: no empty place for it
+    assert "5:30" in third and "7:30" not in third and "Class reminder" in third
 
 
 def test_without_smtp_host_emails_are_kept_as_disabled_and_nothing_fails(app):

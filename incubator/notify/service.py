@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 
 from incubator.extensions import db
-from incubator.i18n import ZH
+from incubator.i18n import written_for
 from incubator.notify.categories import BY_KEY, CATEGORIES, category_of
 from incubator.notify.messages import render_text
 from incubator.notify.models import (
@@ -166,7 +166,7 @@ def _add_outbox_messages(user, notification: Notification) -> None:
     channels = wanted_channels(user, notification.kind)
     if not channels:
         return
-    with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE") or ZH):
+    with written_for(user):
         text = render_text(notification.kind, notification.params)
         subject = _("Livestream incubation base: %(text)s", text=_shorten(text, 80))
         body = _email_body(user, text, notification.url)
