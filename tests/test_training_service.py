@@ -426,7 +426,8 @@ def test_reminders_go_out_a_day_and_an_hour_ahead_once(running):
 
 def test_a_day_ahead_reminder_for_later_today_does_not_say_tomorrow(running):
     cohort, trainee, _ = running
-    evening = make_session(cohort, starts_at=utcnow() + timedelta(hours=3), topic="直播话术")
+    evening = make_session(cohort, starts_at=utcnow() + timedelta(hours=3), topic="直播话术",
+                           room=make_studio(name="培训教室"))
     send_session_reminders()
     note = db.session.scalar(select(Notification).where(
         Notification.user_id == trainee.id, Notification.object_id == evening.id))
@@ -434,6 +435,7 @@ def test_a_day_ahead_reminder_for_later_today_does_not_say_tomorrow(running):
     for locale, tomorrow in (("en", "Tomorrow"), ("zh_CN", "明天")):
         text = text_for(note, locale)
         assert tomorrow not in text and "直播话术" in text
+    assert text_for(note, "en").endswith(" in 培训教室.") and text_for(note, "zh_CN").endswith("，地点 培训教室。")
 
 
 def test_two_check_ins_at_the_same_moment_leave_one_mark(running, monkeypatch):

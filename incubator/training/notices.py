@@ -16,13 +16,18 @@ def _when(p) -> str:
 def _reminder_24h(p):
     # Not "tomorrow": it goes out up to 24 hours ahead, often for later the
     # same day, and is read later still; the date and time say when.
-    return _("Class reminder: %(topic)s at %(when)s %(room)s.", topic=p["topic"], when=_when(p),
-             room=p.get("room", ""))
+    if p.get("room"):
+        return _("Class reminder: %(topic)s at %(when)s in %(room)s.", topic=p["topic"], when=_when(p),
+                 room=p["room"])
+    return _("Class reminder: %(topic)s at %(when)s.", topic=p["topic"], when=_when(p))
 
 
 @message("training.reminder_1h")
 def _reminder_1h(p):
-    return _("In one hour: %(topic)s at %(when)s %(room)s.", topic=p["topic"], when=_when(p), room=p.get("room", ""))
+    if p.get("room"):
+        return _("In one hour: %(topic)s at %(when)s in %(room)s.", topic=p["topic"], when=_when(p),
+                 room=p["room"])
+    return _("In one hour: %(topic)s at %(when)s.", topic=p["topic"], when=_when(p))
 
 
 @message("training.behind")
