@@ -32,7 +32,7 @@ def local_time(value: datetime | None, style: str = "HH:mm", zone: str | None = 
     return _formatted("time", value, style, zone) if value else ""
 
 
-_FORMATS = {"datetime": dates.format_datetime, "date": dates.format_date, "time": dates.format_time}
+_FORMATS = {"datetime": dates.format_datetime, "time": dates.format_time}  # a date has no zone
 
 
 def _request_zone() -> str:

@@ -17,8 +17,6 @@ from flask_login import current_user
 from pytz import all_timezones_set
 from pytz import timezone as pytz_timezone
 
-from incubator.timeutil import DEFAULT_TIMEZONE
-
 ZH = "zh_Hans_CN"
 EN = "en"
 SUPPORTED = (ZH, EN)
@@ -75,8 +73,7 @@ def remember_base_timezone(user) -> None:
     """Keep the signed-in person's base's time zone for this request, read
     when she is loaded (her base comes in the same statement): asked later,
     after a commit, it would cost a statement or two (expired rows)."""
-    site = user.site
-    g.base_timezone = (site.timezone if site else None) or DEFAULT_TIMEZONE
+    g.base_timezone = _base_zone(user.site_id)
 
 
 def select_timezone() -> str | None:
@@ -90,19 +87,20 @@ def select_timezone() -> str | None:
         return None
     # Read first, without touching current_user: after a commit her row is
     # expired, and even is_authenticated would load it again.
-    zone = g.get("base_timezone")
-    if zone is None:
-        if not (current_user and getattr(current_user, "is_authenticated", False)):
-            return None
-        from incubator.sites.service import timezone_of
-
-        zone = timezone_of(current_user.site_id)  # signed in during this request
-    return _known_zone(zone)
+    if "base_timezone" in g:
+        return g.base_timezone
+    if not (current_user and getattr(current_user, "is_authenticated", False)):
+        return None
+    return _base_zone(current_user.site_id)  # signed in during this request
 
 
-def _known_zone(zone: str | None) -> str | None:
-    # Flask-Babel makes a pytz zone of it: a name only newer zoneinfo data
-    # knows would fail every page of the base.
+def _base_zone(site_id: int | None) -> str | None:
+    """The base's time zone, or None when pytz does not know it: Flask-Babel
+    makes a pytz zone of it, and a name only newer zoneinfo data knows would
+    fail every page of the base."""
+    from incubator.sites.service import timezone_of  # the models are not loaded when i18n is
+
+    zone = timezone_of(site_id)
     return zone if zone in all_timezones_set else None
 
 
@@ -112,10 +110,8 @@ def written_for(person):
     e-mail): in her language, with times on her base's clock, whoever's
     request or job writes it: a reminder job has no base, staff of another
     base approve her booking. Her pages already read on that clock."""
-    from incubator.sites.service import timezone_of
-
     locale = person.locale or current_app.config.get("BABEL_DEFAULT_LOCALE") or ZH
-    zone = _known_zone(timezone_of(person.site_id)) or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    zone = _base_zone(person.site_id) or current_app.config["BABEL_DEFAULT_TIMEZONE"]
     with force_locale(locale), _on_clock(zone):
         yield
 
