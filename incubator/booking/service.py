@@ -56,8 +56,8 @@ from incubator.booking.models import (
 from incubator.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
 from incubator.notify.service import notify
-from incubator.sites.models import Site
-from incubator.timeutil import DEFAULT_TIMEZONE, to_local, to_utc, utcnow
+from incubator.sites.service import timezone_of
+from incubator.timeutil import to_local, to_utc, utcnow
 from incubator.training.models import TrainingSession
 
 SETTINGS = {
@@ -83,17 +83,6 @@ def setting(name: str) -> int:
 
 
 # --- small helpers -----------------------------------------------------------------
-
-def site_timezone(site_id: int | None) -> str:
-    site = db.session.get(Site, site_id) if site_id else None
-    if site is not None:
-        # The session's identity map holds objects only weakly: without this the
-        # site would be read again on every call (once per day of a week, once
-        # per rule checked). Kept for the session's life; a commit or rollback
-        # still expires it, so a changed time zone is read again after one.
-        db.session.info.setdefault("booking.sites", {})[site_id] = site
-    return site.timezone if site and site.timezone else DEFAULT_TIMEZONE
-
 
 def _when(value: datetime) -> str:
     return format_datetime(value, "short")
@@ -444,7 +433,7 @@ def week_bounds(starts_at: datetime, tz: str) -> tuple[datetime, datetime]:
 
 
 def hours_used(user, resource: Resource, starts_at: datetime, ignore_booking_ids=()) -> float:
-    start, end = week_bounds(starts_at, site_timezone(resource.site_id))
+    start, end = week_bounds(starts_at, timezone_of(resource.site_id))
     rows = db.session.execute(select(Booking.starts_at, Booking.ends_at).where(
         Booking.user_id == user.id, Booking.resource_id == resource.id, Booking.status.in_(ACTIVE),
         Booking.id.not_in(list(ignore_booking_ids) or [0]),
@@ -512,7 +501,7 @@ def check_time(owner, resource: Resource, starts_at: datetime, ends_at: datetime
     A staff hold for an event of the base (a livestream) keeps its own times:
     length and slot rules, made for people's bookings, do not apply to it."""
     now = now or utcnow()
-    tz = site_timezone(resource.site_id)
+    tz = timezone_of(resource.site_id)
     if not resource.active:
         raise NotAllowed(_l("%(resource)s is not lent out any more.", resource=resource.name))
     if ends_at <= starts_at:
@@ -717,7 +706,7 @@ def book_weekly(actor, resource: Resource, starts_at: datetime, ends_at: datetim
         raise DomainError(_l("Repeat for 1 to 26 weeks."), field="weeks")
     if kit is None and (units < 1 or units > resource.quantity):
         raise DomainError(_l("Choose between 1 and %(quantity)s.", quantity=resource.quantity), field="units")
-    tz = site_timezone(resource.site_id if resource else kit.site_id)
+    tz = timezone_of(resource.site_id if resource else kit.site_id)
     local_start, local_end = to_local(starts_at, tz), to_local(ends_at, tz)
     result = SeriesResult()
     series = _new_key()
@@ -1124,7 +1113,7 @@ def overdue_items(site_id: int | None) -> list[Booking]:
 
 def bookings_query(site_id: int | None, *, resource_id: int | None = None, status: str | None = None,
                    day_from: date | None = None, day_to: date | None = None, person: str = ""):
-    tz = site_timezone(site_id)
+    tz = timezone_of(site_id)
     query = select(Booking).join(User, User.id == Booking.user_id)
     if site_id:
         query = query.where(Booking.site_id == site_id)
@@ -1173,7 +1162,7 @@ def open_hours(resource: Resource, first: date, days: int = 7) -> float:
 def utilisation(site_id: int, monday: date) -> list[dict]:
     """Per resource for one week: booked hours (confirmed and checked-in or
     upcoming, no-shows apart) over open hours."""
-    tz = site_timezone(site_id)
+    tz = timezone_of(site_id)
     start = to_utc(datetime.combine(monday, time()), tz)
     end = start + timedelta(days=7)
     rows = []
@@ -1235,7 +1224,7 @@ def day_slots(resource: Resource, day: date, viewer, *, now: datetime | None = N
     Bookings, sessions and closures may be given for a longer time (the week
     passes seven days' worth); only those touching the day's hours count."""
     now = now or utcnow()
-    tz = site_timezone(resource.site_id)
+    tz = timezone_of(resource.site_id)
     span = opening_span(resource, day)
     if span is None:
         return []
@@ -1380,7 +1369,7 @@ def day_calendar(site_id: int, day: date, viewer, resources: list[Resource] | No
     """Resources of the site on a local day (every active one unless given:
     the page shows a few at a time): merged periods and the booking length a
     tap asks for."""
-    tz = site_timezone(site_id)
+    tz = timezone_of(site_id)
     resources = resources_of(site_id) if resources is None else resources
     start = to_utc(datetime.combine(day, time()), tz)
     end = start + timedelta(days=1)
@@ -1397,7 +1386,7 @@ def day_calendar(site_id: int, day: date, viewer, resources: list[Resource] | No
 def week_of(resource: Resource, first: date, viewer, days: int = 7) -> list[tuple[date, list[Period]]]:
     """One resource day by day from `first`: (day, merged periods). What holds
     it is read once for the whole week, then each day is cut into slots."""
-    tz = site_timezone(resource.site_id)
+    tz = timezone_of(resource.site_id)
     start = to_utc(datetime.combine(first, time()), tz)
     end = to_utc(datetime.combine(first + timedelta(days=days), time()), tz)
     bookings, sessions, closures = _held(resource.site_id, [resource], start, end)
@@ -1414,7 +1403,7 @@ def week_of(resource: Resource, first: date, viewer, days: int = 7) -> list[tupl
 
 def free_at(site_id: int, starts_at: datetime, ends_at: datetime) -> list[dict]:
     """What is free for the whole of a time: resources with how many items."""
-    tz = site_timezone(site_id)
+    tz = timezone_of(site_id)
     first_day, last_day = to_local(starts_at, tz).date(), to_local(ends_at, tz).date()
     found = []
     for r in resources_of(site_id):

@@ -44,6 +44,7 @@ from incubator.booking.models import (
 )
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.sites.service import timezone_of
 from incubator.timeutil import clock_text, to_local, to_utc, utcnow
 from incubator.web import apply_errors, paginate, redirect_to, render, render_form, render_form_error
 
@@ -77,7 +78,7 @@ def booking_labels():
 # --- helpers ---------------------------------------------------------------------------
 
 def _tz() -> str:
-    return service.site_timezone(current_user.site_id)
+    return timezone_of(current_user.site_id)
 
 
 def _today() -> date:

@@ -37,6 +37,14 @@ def timezone_of(site_id: int | None) -> str:
     """The base's time zone, the default when it has none: its wall clock is
     the one pages and exports show times on."""
     site = db.session.get(Site, site_id) if site_id else None
+    if site is not None:
+        # The session's identity map holds objects only weakly: without this a
+        # page asking once per day of a week, or once per rule checked, could
+        # read the base again whenever the garbage collector had taken it, and
+        # run a different number of statements from one request to the next.
+        # Kept for the session's life; a commit or rollback still expires it,
+        # so a changed time zone is read again after one.
+        db.session.info.setdefault("sites.kept", {})[site_id] = site
     return (site.timezone if site else None) or DEFAULT_TIMEZONE
 
 
