@@ -7,15 +7,18 @@ compiles and silently never loads.
 """
 
 from contextlib import contextmanager
+from datetime import date
 from types import SimpleNamespace
 
 from babel import Locale
-from flask import current_app, g, has_request_context, request
-from flask_babel import Domain, force_locale
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import Domain, force_locale, get_timezone
 from flask_babel import get_locale as babel_get_locale
 from flask_login import current_user
 from pytz import all_timezones_set
 from pytz import timezone as pytz_timezone
+
+from incubator.timeutil import DEFAULT_TIMEZONE, local_today
 
 ZH = "zh_Hans_CN"
 EN = "en"
@@ -133,6 +136,22 @@ def _on_clock(zone: str):
             del state.babel_tzinfo
         else:
             state.babel_tzinfo = before
+
+
+def reader_zone() -> str:
+    """The clock the page or letter being written shows times on: the
+    signed-in person's base's on a page, the recipient's inside written_for,
+    the app's default in a job or for a visitor."""
+    zone = get_timezone() if has_app_context() else None
+    return getattr(zone, "zone", None) or DEFAULT_TIMEZONE
+
+
+def reader_today() -> date:
+    """Today on the reader's clock. A base on Urumqi time is still on the
+    day before between midnight and two in Beijing: its "today's sessions",
+    a form's date filled in for today and the checks against today follow
+    the clock its pages show, not Beijing's."""
+    return local_today(reader_zone())
 
 
 def html_lang() -> str:

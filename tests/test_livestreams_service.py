@@ -1,6 +1,6 @@
 """Rules of livestreams, residents' questions and results, without HTTP."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -237,6 +237,23 @@ def test_results_are_kept_per_shop_and_go_to_the_shops_outcome_logs():
     assert (record.viewers, record.orders, record.revenue_fen, record.livestream_id) == (
         3300, 150, 900_000, livestream.id)
     assert [r.revenue_fen for r in sales_of(tea)] == [36_000]
+
+
+def test_a_shops_sales_line_is_dated_on_its_bases_clock():
+    """Half past eleven at night in Urumqi is already the next day in
+    Beijing: the shop's log keeps the day the livestream was on at its base."""
+    from incubator.shops.service import sales_of
+
+    site = make_site(timezone="Asia/Urumqi")
+    staff, shop = make_user("staff", site=site), make_shop(site=site)
+    yesterday = (utcnow() - timedelta(days=1)).date()
+    livestream = make_livestream(SALES, site=site, shops=[shop])
+    livestream.starts_at = datetime.combine(yesterday, time(17, 30))  # 23:30 in Urumqi, 01:30 in Beijing
+    livestream.ends_at = livestream.starts_at + timedelta(hours=1)
+    db.session.commit()
+    service.save_results(staff, livestream, [service.ResultRow(shop.id, 500, 20, 80_000)])
+    [record] = sales_of(shop)
+    assert record.occurred_on == yesterday
 
 
 def test_results_only_for_featured_shops_of_a_started_sales_livestream():

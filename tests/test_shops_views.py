@@ -361,3 +361,20 @@ def test_hostile_values_never_break_the_shop_forms(app):
     login(staff_client, make_user("staff"))
     for page in ("/shops/support", "/shops/stages/new", f"/shops/stages/{shop.stage_id}"):
         assert hostile_run(staff_client, page, max_examples=8) >= 1
+
+
+def test_the_sales_form_fills_in_today_on_the_shops_base_clock(client):
+    """A base may keep a clock far from Beijing's: the date a shop owner finds
+    filled in is her base's today, the day her pages read on."""
+    from datetime import UTC, datetime
+
+    # Of these two, the one whose day differs from Beijing's at this hour.
+    zone = "Pacific/Kiritimati" if 10 <= datetime.now(UTC).hour < 16 else "Etc/GMT+12"
+    assert local_today(zone) != local_today()
+    site = make_site(timezone=zone)
+    owner = make_user("shop_owner", site=site)
+    shop = make_shop(owner=owner, site=site)
+    login(client, owner)
+    page = client.get(f"/shops/{shop.id}/sales/new").get_data(as_text=True)
+    assert f'value="{local_today(zone).isoformat()}"' in page
+    assert f'value="{local_today().isoformat()}"' not in page

@@ -51,8 +51,9 @@ from incubator.enrolment.models import (
 )
 from incubator.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
+from incubator.i18n import reader_today
 from incubator.notify.service import notify
-from incubator.timeutil import local_today, utcnow
+from incubator.timeutil import utcnow
 
 DEFAULT_CONFIRM_DAYS = 3
 DEFAULT_OFFER_HOURS = 48
@@ -245,7 +246,7 @@ def delete_cohort(actor: User, cohort: Cohort) -> None:
 
 
 def applications_open(cohort: Cohort, today: date | None = None) -> bool:
-    today = today or local_today()
+    today = today or reader_today()
     if cohort.applications_open_on and today < cohort.applications_open_on:
         return False
     close = cohort.applications_close_on or cohort.starts_on
@@ -289,7 +290,7 @@ def seats_left_by_cohort(cohort_ids) -> dict[int, int]:
 def open_cohorts(site_id: int | None = None, group: str | None = None, today: date | None = None) -> list[Cohort]:
     """Cohorts taking applications now (public page), soonest first;
     group filters by who the programme is for (a GROUPS or AUDIENCES value)."""
-    today = today or local_today()
+    today = today or reader_today()
     statement = (select(Cohort).join(Programme).options(contains_eager(Cohort.programme))
                  .where(Programme.active.is_(True),
                         or_(Cohort.applications_open_on.is_(None), Cohort.applications_open_on <= today),
@@ -319,7 +320,7 @@ def review_cohorts(site_id: int | None, chosen_id: int | None = None, today: dat
     district base has hundreds of classes over the years, and listing them
     all was most of the queue page), and the chosen one whatever its dates.
     An ended class's applications open from its programme page. Newest first."""
-    today = today or local_today()
+    today = today or reader_today()
     wanted = Cohort.ends_on >= today
     if chosen_id:
         wanted = or_(wanted, Cohort.id == chosen_id)
@@ -372,7 +373,7 @@ def apply(user: User, cohort: Cohort, *, group: str, answers: dict, today: date 
     existing = _existing(user.id, cohort.id)
     if existing is not None and existing.status not in REOPENABLE:
         raise Conflict(_l("You have already applied to this class. See “My applications”."))
-    clean, errors = _clean_answers(programme, group, answers or {}, today or local_today())
+    clean, errors = _clean_answers(programme, group, answers or {}, today or reader_today())
     if errors:
         raise DomainError(errors[0][1], errors=errors)
     if existing is not None:
@@ -641,7 +642,7 @@ def mark_dropout(actor: User, application: Application, now: datetime | None = N
     _record(application, CONFIRMED, DROPPED_OUT, actor)
     notify(application.user, "enrolment.dropped_out", _params(application), url=_my_url(), obj=application)
     db.session.flush()
-    if (today or local_today()) < cohort.starts_on:
+    if (today or reader_today()) < cohort.starts_on:
         _promote(cohort, now or utcnow())
     db.session.commit()
     return application
@@ -650,7 +651,7 @@ def mark_dropout(actor: User, application: Application, now: datetime | None = N
 def _promote(cohort: Cohort, now: datetime, today: date | None = None) -> list[Application]:
     """Within a locked cohort: offer free seats to the oldest waitlisted,
     unless the class is over."""
-    if (today or local_today()) > cohort.ends_on:
+    if (today or reader_today()) > cohort.ends_on:
         return []
     offered = []
     while seats_taken(cohort.id) < cohort.capacity:

@@ -37,6 +37,7 @@ from incubator.livestreams.models import (
 )
 from incubator.notify.service import notify
 from incubator.shops.models import Shop
+from incubator.sites.service import timezone_of
 from incubator.timeutil import to_local, utcnow
 
 KIND_LABELS = {
@@ -452,10 +453,11 @@ def write_shop_logs(actor, livestream: Livestream) -> None:
 
     minutes = int((livestream.ends_at - livestream.starts_at).total_seconds() // 60)
     host = "、".join(h.display_name for h in livestream.hosts) or livestream.guest
+    held_on = to_local(livestream.starts_at, timezone_of(livestream.site_id)).date()  # the base's day, not Beijing's
     for outcome in push_results_to_shops(livestream):
         db.session.execute(delete(SalesRecord).where(SalesRecord.shop_id == outcome.shop_id,
                                                      SalesRecord.livestream_id == livestream.id))
-        shops.record_sales(db.session.get(Shop, outcome.shop_id), occurred_on=to_local(livestream.starts_at).date(),
+        shops.record_sales(db.session.get(Shop, outcome.shop_id), occurred_on=held_on,
                            minutes=minutes, host=host, platform=livestream.platform, viewers=outcome.viewers,
                            orders=outcome.orders, revenue_fen=outcome.revenue_fen, products=livestream.products,
                            recorded_by=actor, livestream_id=livestream.id, commit=False)

@@ -29,6 +29,7 @@ from incubator.audit import record_change
 from incubator.auth import MENTOR, STAFF_ROLES, can_see_site
 from incubator.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
+from incubator.i18n import reader_today
 from incubator.mentoring.models import (
     ACCEPTED,
     ACTIVE,
@@ -66,7 +67,7 @@ from incubator.mentoring.vocabulary import (
     slots_from_answer,
 )
 from incubator.notify.service import notify
-from incubator.timeutil import local_today, utcnow
+from incubator.timeutil import utcnow
 
 MENTORSHIP_MONTHS = 3
 QUIET_DAYS = 14  # a check-in reminder when no meeting is logged for this long
@@ -1441,7 +1442,7 @@ def accept_proposal(actor, proposal: MatchProposal, today: date | None = None) -
     except DomainError:
         db.session.rollback()
         raise
-    starts = today or local_today()
+    starts = today or reader_today()
     mentorship = Mentorship(site_id=proposal.site_id, need_id=need.id, profile_id=profile.id,
                             mentor_id=profile.user_id, mentee_id=need.user_id, shop_id=need.shop_id,
                             proposal_id=proposal.id, starts_on=starts,
@@ -1533,7 +1534,7 @@ def add_meeting(actor, mentorship: Mentorship, *, met_on: date, topic: str, note
         raise NotAllowed(_l("Only the mentor and the mentee write in the meeting log."))
     if mentorship.status != ACTIVE:
         raise DomainError(_l("This mentorship has ended; its log is closed."))
-    today = today or local_today()
+    today = today or reader_today()
     errors = []
     if met_on is None:
         errors.append(("met_on", _l("Give the date of the meeting.")))
@@ -1617,7 +1618,7 @@ def last_activity(mentorship: Mentorship) -> date:
 def remind_quiet_mentorships(today: date | None = None) -> int:
     """Tell the pair when no meeting was logged for QUIET_DAYS days. One
     reminder per quiet spell (the key names the last meeting's date)."""
-    today = today or local_today()
+    today = today or reader_today()
     sent = 0
     for mentorship in db.session.scalars(select(Mentorship).where(Mentorship.status == ACTIVE)):
         last = last_activity(mentorship)
@@ -1637,7 +1638,7 @@ def remind_quiet_mentorships(today: date | None = None) -> int:
 def complete_finished_mentorships(today: date | None = None) -> int:
     """Active mentorships past their end date are completed; both sides are
     asked for feedback. Idempotent."""
-    today = today or local_today()
+    today = today or reader_today()
     due = list(db.session.scalars(select(Mentorship).where(Mentorship.status == ACTIVE,
                                                            Mentorship.ends_on < today)))
     for mentorship in due:

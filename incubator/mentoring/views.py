@@ -7,6 +7,7 @@ from incubator.accounts.models import User
 from incubator.auth import MENTOR, SHOP_OWNER, STAFF_ROLES, TRAINEE, ensure_same_site, role_required, staff_required
 from incubator.errors import Conflict, DomainError
 from incubator.extensions import db
+from incubator.i18n import reader_today
 from incubator.mentoring import service
 from incubator.mentoring.forms import (
     AskForm,
@@ -30,7 +31,6 @@ from incubator.mentoring.models import (
     Mentorship,
 )
 from incubator.mentoring.vocabulary import PERIOD_LABELS, WEEKDAY_LABELS
-from incubator.timeutil import local_today
 from incubator.web import (
     Page,
     apply_errors,
@@ -462,7 +462,7 @@ def _mentorship_or_404(mentorship_id: int) -> Mentorship:
 def _mentorship_context(mentorship, meeting_form=None, end_form=None, feedback_form=None):
     side = service.side_of(current_user, mentorship)
     mine = next((f for f in mentorship.feedback if f.side == side), None)
-    meeting_form = meeting_form or MeetingForm(formdata=None, met_on=local_today())
+    meeting_form = meeting_form or MeetingForm(formdata=None, met_on=reader_today())
     return {"mentorship": mentorship, "side": side, "meeting_form": meeting_form,
             "end_form": end_form or EndForm(formdata=None),
             "feedback_form": feedback_form or FeedbackForm(formdata=None),

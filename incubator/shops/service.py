@@ -31,6 +31,7 @@ from incubator.audit import record_change
 from incubator.auth import SHOP_OWNER, STAFF, STAFF_ROLES
 from incubator.errors import Conflict, DomainError, NotAllowed
 from incubator.extensions import db
+from incubator.i18n import reader_today
 from incubator.notify.service import notify
 from incubator.shops.models import (
     CATEGORIES,
@@ -49,7 +50,7 @@ from incubator.shops.models import (
 )
 from incubator.shops.pipeline import DEFAULT_STAGES
 from incubator.sites.models import Site
-from incubator.timeutil import local_today, utcnow
+from incubator.timeutil import utcnow
 
 SALES_PLATFORMS = PLATFORMS + ("other",)
 UPLIFT_WINDOW_DAYS = 28
@@ -518,7 +519,7 @@ def record_sales(shop: Shop, *, occurred_on: date, minutes: int, host: str, plat
     """Log one livestream's results for a shop. The shop's first sale moves
     it to the "first sale" stage by itself (from any earlier stage)."""
     errors: list = []
-    today = local_today()
+    today = reader_today()
     _require(isinstance(occurred_on, date) and EARLIEST_DAY <= occurred_on <= today + timedelta(days=1),
              "occurred_on", _l("Use the date of a livestream that has happened."), errors)
     _require(0 <= (minutes or 0) <= 24 * 60, "minutes", _l("Use a length from 0 to 1440 minutes."), errors)
@@ -601,7 +602,7 @@ def uplift(shop: Shop, today: date | None = None, window_days: int = UPLIFT_WIND
     from the first to the last record of the recent window (28 days). The
     records are what the livestreams sold on top of the shop's ordinary day
     (the baseline), so they are the uplift."""
-    today = today or local_today()
+    today = today or reader_today()
     since = today - timedelta(days=window_days - 1)
     records = list(db.session.scalars(select(SalesRecord).where(
         SalesRecord.shop_id == shop.id, SalesRecord.occurred_on >= since, SalesRecord.occurred_on <= today)))

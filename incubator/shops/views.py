@@ -11,6 +11,7 @@ from incubator.accounts.service import normalise_phone
 from incubator.auth import STAFF_ROLES, ensure_owner_or_staff, ensure_same_site, staff_required
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.i18n import reader_today
 from incubator.shops import service
 from incubator.shops.forms import (
     ApplyForm,
@@ -25,7 +26,6 @@ from incubator.shops.forms import (
 )
 from incubator.shops.labels import CATEGORY_LABELS, HELP_LABELS, MOVE_LABELS, PLATFORM_LABELS, SUPPORT_LABELS
 from incubator.shops.models import CATEGORIES, ChecklistItem, Evidence, Shop, Stage
-from incubator.timeutil import local_today
 from incubator.web import apply_errors, redirect_to, render, render_form, render_form_error, wants_fragment
 
 bp = Blueprint("shops", __name__, url_prefix="/shops")
@@ -189,7 +189,7 @@ def new_sales(shop_id: int):
     shop = _shop(shop_id)
     form = SalesForm()
     if request.method == "GET":
-        form.occurred_on.data = local_today()
+        form.occurred_on.data = reader_today()
         form.host.data = shop.owner.display_name
         form.platform.data = shop.platforms[0] if shop.platforms else "douyin"
     if form.validate_on_submit():
@@ -373,7 +373,7 @@ def _support_form() -> SupportForm:
     shops = db.session.scalars(select(Shop).where(Shop.site_id == current_user.site_id).order_by(Shop.name))
     form.shop_id.choices = [(0, _("No shop: support to a person"))] + [(s.id, s.name) for s in shops]
     if request.method == "GET":
-        form.given_on.data = local_today()
+        form.given_on.data = reader_today()
         try:
             form.shop_id.data = int(request.args.get("shop", 0))
         except ValueError:

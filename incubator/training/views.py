@@ -16,7 +16,8 @@ from incubator.auth import ADMIN, STAFF_ROLES, can_see_site, ensure_same_site, s
 from incubator.enrolment.models import Cohort, Programme
 from incubator.errors import DomainError
 from incubator.extensions import db, limiter
-from incubator.timeutil import local_today, to_local, utcnow
+from incubator.i18n import reader_today, reader_zone
+from incubator.timeutil import to_local, utcnow
 from incubator.training import service
 from incubator.training.forms import (
     ApologyForm,
@@ -73,10 +74,10 @@ def home_trainee(user) -> dict:
 
 
 def home_staff(user) -> dict:
-    today = local_today()
+    today = reader_today()
     sessions = [s for s in service.upcoming_sessions_of_site(None if user.has_role(ADMIN) else user.site_id,
                                                              limit=20)
-                if to_local(s.starts_at).date() == today]
+                if to_local(s.starts_at, reader_zone()).date() == today]
     return {"sessions": sessions}
 
 
@@ -154,7 +155,7 @@ def recurring(cohort_id: int):
     _fill_choices(form, cohort)
     if request.method == "GET":
         form.childcare.data = cohort.childcare
-        form.first_day.data = max(cohort.starts_on, local_today())
+        form.first_day.data = max(cohort.starts_on, reader_today())
     if form.validate_on_submit():
         try:
             result = service.schedule_recurring(
