@@ -66,5 +66,12 @@ def yuan(fen: int | None) -> str:
     return format_decimal(Decimal(fen) / 100, format="#,##0.00")
 
 
+def hours(value: float | None) -> str:
+    """Hours to one decimal, grouped, without a trailing .0: 20340.0 -> 20,340, 7.5 -> 7.5."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, 1), format="#,##0.#")
+
+
 def register(app) -> None:
-    app.jinja_env.filters.update(datetime=local_datetime, date=local_date, time=local_time, yuan=yuan)
+    app.jinja_env.filters.update(datetime=local_datetime, date=local_date, time=local_time, yuan=yuan, hours=hours)
