@@ -34,6 +34,12 @@ def test_the_programmes_page_needs_no_login_and_shows_places_left(client):
     assert f"/classes/{cohort.id}/apply" in html
 
 
+def test_who_a_programme_is_for_is_listed_in_each_languages_own_way(client):
+    make_cohort(make_programme(audiences=("villagers", "anyone")))
+    assert "<dd>村民、所有人</dd>" in client.get("/programmes", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "<dd>Villagers, Anyone</dd>" in client.get("/programmes", headers=EN).get_data(as_text=True)
+
+
 def test_the_programmes_page_filters_by_group_and_answers_htmx_with_the_list_only(client):
     make_cohort(make_programme(name="宝妈主播孵化计划", audiences=("mothers",)))
     make_cohort(make_programme(name="大学生跨境电商直播", audiences=("graduates",)))
