@@ -80,6 +80,9 @@ class Area:
     # Module with export(user) -> dict[str, list[dict]] and anonymise(user):
     # what the area holds about a person, for her download and for deletion.
     personal_data: str | None = None
+    # Import string of a dict naming the area's history actions and kinds of
+    # record for the history page ("booking.approved", "bookings").
+    history: str | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -43,3 +43,20 @@ def record_change(actor, action: str, obj, before: dict | None = None, after: di
     )
     db.session.add(entry)
     return entry
+
+
+# Each area names its actions and kinds of record for the history page
+# (incubator/<area>/history.py, read when the app is built).
+_NAMES: dict[str, object] = {}
+
+
+def name_codes(labels: dict) -> None:
+    _NAMES.update(labels)
+
+
+def name_of(code: str) -> str:
+    """An action ("booking.approved") or a kind of record ("bookings") in the
+    reader's language; the code itself when no area names it, so an entry
+    is never hidden."""
+    label = _NAMES.get(code)
+    return str(label) if label is not None else code

@@ -95,7 +95,11 @@ def register_areas(app: Flask) -> None:
             app.register_blueprint(resolve(area.blueprint))
     app.extensions["incubator_areas"] = areas
     # Every model is imported by now; audit's too.
-    import incubator.audit  # noqa: F401
+    from incubator import audit
+
+    for area in areas:
+        if area.history:
+            audit.name_codes(resolve(area.history))
 
 
 def nav_links():

@@ -14,4 +14,5 @@ AREA = Area(
     demo="incubator.accounts.demo:seed",
     jobs="incubator.accounts.jobs:JOBS",
     messages="incubator.accounts.notices",
+    history="incubator.accounts.history:LABELS",
 )

@@ -21,4 +21,5 @@ AREA = Area(
     jobs="incubator.booking.jobs:JOBS",
     messages="incubator.booking.notices",
     personal_data="incubator.booking.privacy",
+    history="incubator.booking.history:LABELS",
 )

@@ -25,4 +25,5 @@ AREA = Area(
     jobs="incubator.enrolment.jobs:JOBS",
     messages="incubator.enrolment.notices",
     personal_data="incubator.enrolment.privacy",
+    history="incubator.enrolment.history:LABELS",
 )

@@ -19,4 +19,5 @@ AREA = Area(
     jobs="incubator.livestreams.jobs:JOBS",
     messages="incubator.livestreams.notices",
     personal_data="incubator.livestreams.privacy",
+    history="incubator.livestreams.history:LABELS",
 )

@@ -16,4 +16,5 @@ AREA = Area(
     jobs="incubator.mentoring.jobs:JOBS",
     messages="incubator.mentoring.notices",
     personal_data="incubator.mentoring.privacy",
+    history="incubator.mentoring.history:LABELS",
 )

@@ -19,4 +19,5 @@ AREA = Area(
     demo="incubator.reports.demo:seed",
     jobs="incubator.reports.jobs:JOBS",
     personal_data="incubator.reports.privacy",
+    history="incubator.reports.history:LABELS",
 )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import lazyload
 
 from incubator import csvfile
 from incubator.accounts.models import User
+from incubator.audit import name_of
 from incubator.auth import ADMIN, ensure_same_site, staff_required
 from incubator.errors import DomainError
 from incubator.extensions import db
@@ -277,8 +278,8 @@ def audit():
     form = AuditSearchForm(request.args)
     form.validate()
     site_id = None if current_user.has_role(ADMIN) else current_user.site_id
-    form.action.choices = [("", _("Any action"))] + [(a, a) for a in service.audit_actions(site_id)]
-    form.object_type.choices = [("", _("Any kind"))] + [(t, t) for t in service.audit_object_types(site_id)]
+    form.action.choices = [("", _("Any action"))] + _named(service.audit_actions(site_id))
+    form.object_type.choices = [("", _("Any kind"))] + _named(service.audit_object_types(site_id))
     tz = current_user.site.timezone
     object_id = _number(form.object_id.data)
     if object_id == -1:
@@ -306,4 +307,9 @@ def audit():
     actors = service.actors_of(page.items)
     has_errors = any(f.errors for f in form)
     return _render("reports/audit.html", "reports/_audit_results.html", has_errors, form=form, page=page,
-                   actors=actors)
+                   actors=actors, name_of=name_of)
+
+
+def _named(codes: list[str]) -> list[tuple[str, str]]:
+    """A filter's choices: each code under its name, in the order of the names."""
+    return sorted(((code, name_of(code)) for code in codes), key=lambda choice: choice[1])

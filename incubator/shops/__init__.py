@@ -19,4 +19,5 @@ AREA = Area(
     jobs="incubator.shops.jobs:JOBS",
     messages="incubator.shops.notices",
     personal_data="incubator.shops.privacy",
+    history="incubator.shops.history:LABELS",
 )

@@ -20,4 +20,5 @@ AREA = Area(
     jobs="incubator.training.jobs:JOBS",
     messages="incubator.training.notices",
     personal_data="incubator.training.privacy",
+    history="incubator.training.history:LABELS",
 )
