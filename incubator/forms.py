@@ -6,8 +6,12 @@ from babel import support
 from flask_babel import get_locale, lazy_gettext, lazy_ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from wtforms import RadioField as _RadioField
+from wtforms import SelectField as _SelectField
+from wtforms import SelectMultipleField as _SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 # WTForms' own zh catalogue leaves these untranslated (fuzzy there), so the
 # select and multiple-choice fields of every area said them in English on
@@ -63,17 +67,65 @@ class Form(FlaskForm):
             return field
 
 
+# --- Fields with choices -------------------------------------------------------------
+# The areas give choices as (value, label) pairs, the way they read; WTForms
+# 3.3 deprecates pairs for SelectChoice and 3.4 removes them. These fields
+# take pairs, declared or assigned in a view, and hand WTForms SelectChoice.
+
+def as_choices(choices):
+    """(value, label) pairs as SelectChoice; a function of no arguments
+    (choices worked out when the form is shown) as one returning them."""
+    if choices is None:
+        return None
+    if callable(choices):
+        return lambda: as_choices(choices())
+    return [c if isinstance(c, SelectChoice) else SelectChoice(*c) for c in choices]
+
+
+class _PairChoices:
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, choices=as_choices(choices), **kwargs)
+
+    @property
+    def choices(self):
+        return _SelectField.choices.fget(self)
+
+    @choices.setter
+    def choices(self, value):
+        _SelectField.choices.fset(self, as_choices(value))
+
+
+class SelectField(_PairChoices, _SelectField):
+    pass
+
+
+class RadioField(_PairChoices, _RadioField):
+    pass
+
+
+class SelectMultipleField(_PairChoices, _SelectMultipleField):
+    pass
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Tick boxes instead of a multiple select: easier with a thumb (the
+    field macro draws them in a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class LongSelect(Select):
     """A select of hundreds of options (a base's classes over the years) that
     renders each plain option in one string: WTForms builds each through
-    html_params, about 10 µs an option. Plain (value, label) choices are
-    written straight from the list: WTForms also makes three objects of
-    each choice, and 350 classes were a fifth of a report page's time."""
+    html_params, about 10 µs an option. Plain choices (a text value, no
+    attributes, no group) are written straight from the list: WTForms also
+    makes two more objects of each choice, and 350 classes were a fifth of a
+    report page's time."""
 
     def __call__(self, field, **kwargs):
         choices = field.choices or []
-        if not all(isinstance(choice, tuple) and len(choice) == 2 and isinstance(choice[0], str)
-                   for choice in choices):
+        if not all(isinstance(c.value, str) and not c.render_kw and c.optgroup is None for c in choices):
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
         for flag in self.validation_attrs:
@@ -85,7 +137,7 @@ class LongSelect(Select):
             selected = " selected" if chosen is not None and field.coerce(value) == chosen else ""
             return f'<option value="{escape(value)}"{selected}>{escape(label or value)}</option>'
 
-        options = "".join(option(value, label) for value, label in choices)
+        options = "".join(option(c.value, c.label) for c in choices)
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
     @classmethod

@@ -274,3 +274,24 @@ def test_first_load_of_the_front_page_is_under_100_kb(client):
     for address in re.findall(r'(?:src|href)="(/static/[^"]+)"', html.decode()):
         total += len(client.get(address, headers=browser).get_data())
     assert total < 100 * 1024, f"first load is {total} bytes"
+
+
+def test_choices_written_as_pairs_reach_wtforms_as_select_choices(app):
+    """The areas write choices as (value, label) pairs, declared or set in a
+    view; WTForms 3.3 deprecates pairs and 3.4 removes them. The project's
+    fields hand WTForms SelectChoice, and the select still shows them."""
+    from wtforms.fields.choices import SelectChoice
+
+    from incubator.forms import Form, SelectField
+
+    class Pick(Form):
+        kind = SelectField("Kind", choices=[("studio", "Studio"), ("equipment", "Equipment")])
+        later = SelectField("Later", coerce=int, choices=lambda: [(1, "One")])
+
+    with app.test_request_context():
+        form = Pick(meta={"csrf": False}, formdata=None, kind="equipment")
+        form.later.choices = [(0, "None"), (2, "Two")]
+        assert all(isinstance(c, SelectChoice) for c in form.kind.choices + form.later.choices)
+        html = str(form.kind())
+        assert '<option selected value="equipment">Equipment</option>' in html
+        assert '<option value="studio">Studio</option>' in html

@@ -4,14 +4,12 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
-    RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from incubator.forms import Form
+from incubator.forms import Form, RadioField, SelectField
 from incubator.i18n import LANGUAGE_CHOICES
 
 REQUIRED = _l("This field is required.")

@@ -5,18 +5,15 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.accounts.forms import REQUIRED
 from incubator.auth import ROLE_LABELS, ROLES
-from incubator.forms import Form
+from incubator.forms import Form, MultiCheckboxField, SelectField
 
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
             _l("Sunday"))
@@ -55,11 +52,6 @@ class CleanForm(Form):
             if issubclass(unbound_field.field_class, DateField):
                 options["validators"] = [*unbound_field.kwargs.get("validators", ()), _within_calendar]
             return unbound_field.bind(form=form, filters=filters, **options)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class BookingForm(CleanForm):

@@ -4,14 +4,10 @@ from wtforms import (
     DateField,
     IntegerField,
     PasswordField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.enrolment.labels import (
     AUDIENCE_LABELS,
@@ -20,16 +16,9 @@ from incubator.enrolment.labels import (
     QUESTION_KIND_LABELS,
     STATUS_LABELS,
 )
-from incubator.forms import Form
+from incubator.forms import Form, MultiCheckboxField, RadioField, SelectField
 
 REQUIRED = _l("This field is required.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Tick boxes (the field macro draws them in a fieldset)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ProgrammeForm(Form):

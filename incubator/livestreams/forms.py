@@ -6,17 +6,14 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.form import Form as SubForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from incubator.forms import Form
+from incubator.forms import Form, MultiCheckboxField, SelectField
 from incubator.livestreams.models import ANSWER_MAX_CHARS, QUESTION_MAX_CHARS
 
 REQUIRED = _l("This field is required.")
@@ -27,13 +24,6 @@ def sensible_day(form, field):
     """A livestream's day: this century, not a typing slip like year 9999."""
     if field.data is not None and not 2000 <= field.data.year <= 2100:
         raise ValidationError(_l("Choose a date between 2000 and 2100."))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes instead of a multiple select: easier with a thumb."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class LivestreamForm(Form):

@@ -3,16 +3,12 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from incubator.forms import Form, LongSelect
+from incubator.forms import Form, LongSelect, MultiCheckboxField, RadioField, SelectField
 from incubator.mentoring.models import SLOTS
 from incubator.mentoring.vocabulary import CATEGORY_LABELS
 
@@ -20,10 +16,7 @@ REQUIRED = _l("This field is required.")
 WHOLE_NUMBER = _l("Use a whole number.")
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
+class LenientCheckboxes(MultiCheckboxField):
     def pre_validate(self, form):
         # Unknown values are dropped by the service instead of failing the form.
         pass
@@ -34,11 +27,11 @@ def category_choices():
 
 
 class ProfileForm(Form):
-    skills = MultiCheckboxField(_l("Skills you teach"), coerce=int)
-    categories = MultiCheckboxField(_l("Product categories you know"), choices=category_choices)
+    skills = LenientCheckboxes(_l("Skills you teach"), coerce=int)
+    categories = LenientCheckboxes(_l("Product categories you know"), choices=category_choices)
     languages = StringField(_l("Languages and dialects"), validators=[Length(max=300)],
                             description=_l("Separate with commas, e.g. 普通话, 南京话, 维吾尔语, English."))
-    availability = MultiCheckboxField(_l("When you are free"), choices=[(s, s) for s in SLOTS])
+    availability = LenientCheckboxes(_l("When you are free"), choices=[(s, s) for s in SLOTS])
     capacity = IntegerField(_l("Most mentees at once"), validators=[InputRequired(WHOLE_NUMBER),
                                                                     NumberRange(1, 20)])
     bio = TextAreaField(_l("About you"), validators=[Length(max=2000)],
@@ -47,12 +40,12 @@ class ProfileForm(Form):
 
 
 class NeedForm(Form):
-    skills = MultiCheckboxField(_l("Help wanted with"), coerce=int)
+    skills = LenientCheckboxes(_l("Help wanted with"), coerce=int)
     category = SelectField(_l("What is sold"), choices=lambda: [("", _l("Not decided yet"))] + category_choices(),
                            validators=[Optional()])
     languages = StringField(_l("Languages and dialects"), validators=[Length(max=300)],
                             description=_l("Separate with commas, e.g. 普通话, 维吾尔语."))
-    availability = MultiCheckboxField(_l("When you are free"), choices=[(s, s) for s in SLOTS])
+    availability = LenientCheckboxes(_l("When you are free"), choices=[(s, s) for s in SLOTS])
     notes = TextAreaField(_l("Anything else"), validators=[Length(max=2000)])
 
 

@@ -1,8 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
-from incubator.forms import Form, LongSelect
+from incubator.forms import Form, LongSelect, SelectField
 from incubator.reports.service import NOTE_MAX_LENGTH
 
 

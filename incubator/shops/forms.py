@@ -7,16 +7,12 @@ from wtforms import (
     DateField,
     DecimalField,
     IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from incubator.forms import Form
+from incubator.forms import Form, MultiCheckboxField, RadioField, SelectField
 from incubator.shops.labels import CATEGORY_LABELS, HELP_LABELS, PLATFORM_LABELS, SUPPORT_LABELS
 from incubator.shops.models import CATEGORIES, HELP_KINDS, PLATFORMS, SUPPORT_KINDS
 from incubator.shops.service import MAX_COUNT, MAX_FEN, SALES_PLATFORMS
@@ -27,11 +23,6 @@ COUNT_RANGE = _l("Use a number from 0 to %(max)s.")
 YUAN_RANGE = _l("Use an amount from 0 to %(max)s yuan.")
 WHOLE = _l("Use a whole number.")
 AMOUNT = _l("Use an amount in yuan, such as 400 or 12.50.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def yuan_to_fen(value: Decimal | None) -> int | None:

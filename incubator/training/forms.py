@@ -3,25 +3,17 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from incubator.accounts.forms import REQUIRED
-from incubator.forms import Form
+from incubator.forms import Form, MultiCheckboxField, SelectField
 
 WEEKDAYS = [("0", _l("Monday")), ("1", _l("Tuesday")), ("2", _l("Wednesday")), ("3", _l("Thursday")),
             ("4", _l("Friday")), ("5", _l("Saturday")), ("6", _l("Sunday"))]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def _optional_int(value):
