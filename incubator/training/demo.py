@@ -29,6 +29,9 @@ MARKS = {
     "trainee_village": "PAAEA",
     "trainee_deng": "PPPPE",
 }
+# Everyone else in the class (the graduates' own trainees, when the running
+# class is theirs): without marks a trainee saw five past sessions "not marked".
+OTHERS_MARKS = "PPLPP"
 LETTERS = {"P": "present", "L": "late", "A": "absent", "E": "excused"}
 TOPICS = ["手机直播入门：开播设置与补光", "直播话术与产品讲解", "平台规则、合规与售后", "短视频拍摄与剪辑",
           "实战演练：一场完整的带货直播", "复盘与结业：数据看板和下一步"]
@@ -132,9 +135,12 @@ def seed(ctx) -> None:
         for skill in [s for s in skills if s.required][:done]:
             service.toggle_skill(staff, running, skill, people[key].id)
     # Roll call session by session, as it happened.
+    marked = {people[key].id: letters for key, letters in MARKS.items()}
+    for trainee in service.enrolled_trainees(running.id):
+        marked.setdefault(trainee.id, OTHERS_MARKS)
     for index, session in enumerate(sessions[:5]):
-        for key, letters in MARKS.items():
-            service.set_mark(staff, session, f"u{people[key].id}", LETTERS[letters[index]])
+        for user_id, letters in marked.items():
+            service.set_mark(staff, session, f"u{user_id}", LETTERS[letters[index]])
     service.send_apology(people["trainee_huang"], sessions[5], "孩子发烧，要带去医院，下次一定来。")
     walkin = service.add_walkin(staff, sessions[2], name="李秀英", phone="13912345678")
 
