@@ -54,6 +54,34 @@ def server_env(database_url: str, **extra) -> dict:
     return env
 
 
+def children_of(pid: int) -> list[int]:
+    """The running processes whose parent is `pid`."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended while we looked
+        if int(fields[1]) == pid and fields[0] != "Z":  # fields: state, ppid, ...
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def is_running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def answers(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+            return response.status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
 class Server:
     """gunicorn serving wsgi:app; `base` is its address."""
 
@@ -71,23 +99,11 @@ class Server:
 
     def _answers(self) -> bool:
         assert self.process.poll() is None, f"gunicorn exited:\n{self.log.read_text()}"
-        try:
-            with urllib.request.urlopen(self.base + "/healthz", timeout=2) as response:
-                return response.status == 200
-        except (OSError, urllib.error.URLError):
-            return False
+        return answers(self.base)
 
     def worker_pids(self) -> list[int]:
         """The workers' process ids (children of the gunicorn master)."""
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:  # fields: state, ppid, ...
-                pids.append(int(stat.parent.name))
-        return pids
+        return children_of(self.process.pid)
 
     def stop(self):
         if self.process.poll() is None:
