@@ -7,7 +7,7 @@ history are written together or not at all.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from incubator.extensions import db
@@ -43,6 +43,23 @@ def record_change(actor, action: str, obj, before: dict | None = None, after: di
     )
     db.session.add(entry)
     return entry
+
+
+def blank_in_history(object_type: str, object_ids, keys: tuple[str, ...]) -> None:
+    """Blank these keys in the before and after of these records' history:
+    a deletion that blanks a walk-in's name or a shop's name blanks the copy
+    the history took of it. The entries stay, as the record of what was
+    done. The caller commits."""
+    ids = list(object_ids)
+    if not ids:
+        return
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == object_type,
+                                                          AuditEntry.object_id.in_(ids)))
+    for entry in entries:
+        for side in ("before", "after"):
+            snapshot = getattr(entry, side)
+            if snapshot and any(snapshot.get(key) for key in keys):
+                setattr(entry, side, {**snapshot, **{key: "" for key in keys if key in snapshot}})
 
 
 # Each area names its actions and kinds of record for the history page

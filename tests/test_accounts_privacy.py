@@ -231,6 +231,30 @@ def test_a_deletion_blanks_what_she_told_us_and_keeps_every_figure(app, client):
     assert db.session.get(DataRequest, request.id).status == "done"
 
 
+def test_a_deletion_blanks_the_names_the_history_copied_and_keeps_its_entries():
+    """The history took her name when she walked in to a class and her shop's
+    name when she applied; accepting her deletion blanks those copies too."""
+    from incubator.audit import AuditEntry
+    from incubator.training import service as training
+
+    staff = make_user("staff", name="王老师")
+    her = make_user("trainee", name="张格琴", phone="13912345678")
+    session = make_session(make_cohort(), starts_at=datetime(2026, 11, 18, 1, 30), topic="直播话术")
+    training.add_walkin(staff, session, name="张格琴", phone=her.phone)
+    shops.apply(her, name="张姐烧饼铺", category="food", location="烈士塔社区 3 栋 102", has_physical_shop=True,
+                platforms=["douyin"], products="烧饼", help_wanted=["training"])
+    copied = [AuditEntry.action.in_(("training.walkin_added", "shops.applied"))]
+    assert {e.after["name"] for e in db.session.scalars(select(AuditEntry).where(*copied))} == {"张格琴", "张姐烧饼铺"}
+
+    privacy.handle(staff, privacy.ask(her, "deletion", ""), accept=True)
+    db.session.expire_all()
+    entries = db.session.scalars(select(AuditEntry).where(*copied)).all()
+    assert sorted(e.action for e in entries) == ["shops.applied", "training.walkin_added"]
+    assert all(e.after["name"] == "" for e in entries)
+    assert "张" not in json.dumps([[e.before, e.after] for e in db.session.scalars(select(AuditEntry))],
+                                 ensure_ascii=False)
+
+
 def test_every_column_pointing_at_people_is_in_the_download_or_says_why_not(app):
     """A table about people added later must say where it stands, or this fails."""
     columns = {f"{table.name}.{column.name}" for table in db.metadata.sorted_tables for column in table.columns

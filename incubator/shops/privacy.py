@@ -9,6 +9,7 @@ removes what names her or what she told us in her own words."""
 
 from sqlalchemy import event, or_, select, update
 
+from incubator.audit import blank_in_history
 from incubator.extensions import db
 from incubator.shops.models import Evidence, SalesRecord, Shop, ShopStageEvent, SupportRecord
 from incubator.sites.service import timezone_of
@@ -83,7 +84,8 @@ def anonymise(user) -> None:
       replaced or blanked. A small shop's name is often its owner's ("张姐烧饼")
       and its location may be her home; the rest is what she told us.
     - the stage history's notes: blanked (staff's words about her shop); the
-      moves are kept (shops per stage, first sales).
+      moves are kept (shops per stage, first sales). The history's copies of
+      the shop's name and of those notes are blanked too.
     - evidence: deleted with its files. A licence photo shows her name and
       identity number; nothing counts evidence once a stage is passed.
     - the sales log: numbers, dates and platform kept (sales in yuan, first
@@ -104,6 +106,7 @@ def anonymise(user) -> None:
         record.reason = ""
     if not ids:
         return
+    blank_in_history("shops", ids, ("name", "note"))  # its name when it applied, notes on its moves
     db.session.execute(update(ShopStageEvent).where(ShopStageEvent.shop_id.in_(ids)).values(note=""),
                        execution_options={"synchronize_session": False})
     for record in db.session.scalars(select(SalesRecord).where(SalesRecord.shop_id.in_(ids))):

@@ -10,6 +10,7 @@ mobile as a walk-in, and the apology she wrote."""
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from incubator.audit import blank_in_history
 from incubator.extensions import db
 from incubator.sites.service import timezone_of
 from incubator.timeutil import iso_clock
@@ -58,12 +59,15 @@ def anonymise(user) -> None:
     - walk-in name and mobile: removed. On a mark linked to her account they
       are a copy of who she is. A walk-in mark never linked keeps a name (the
       database needs a person or a name on every mark): the account's
-      anonymous one.
+      anonymous one. The history's copy of the name ("walk-in added") is
+      blanked too.
     - certificates and skill ticks: kept whole (completion and people
       incubated are counted from them). A certificate's code still verifies,
       showing the anonymised name.
     - sessions she taught: kept; they are the base's classes."""
-    for mark in _her_marks(user):
+    marks = _her_marks(user)
+    for mark in marks:
         mark.reason = ""
         mark.walkin_phone = None
         mark.walkin_name = None if mark.user_id is not None else f"已删除用户 #{user.id}"
+    blank_in_history("attendances", [mark.id for mark in marks], ("name",))  # "walk-in added" kept her name
