@@ -1,10 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    DateField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from incubator.forms import Form, LongSelect, SelectField

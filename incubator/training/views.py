@@ -17,7 +17,7 @@ from incubator.enrolment.models import Cohort, Programme
 from incubator.errors import DomainError
 from incubator.extensions import db, limiter
 from incubator.i18n import reader_today, reader_zone
-from incubator.timeutil import to_local, utcnow
+from incubator.timeutil import local_today, to_local, utcnow
 from incubator.training import service
 from incubator.training.forms import (
     ApologyForm,
@@ -74,10 +74,11 @@ def home_trainee(user) -> dict:
 
 
 def home_staff(user) -> dict:
-    today = reader_today()
+    zone = reader_zone()  # found once, not once a session
+    today = local_today(zone)
     sessions = [s for s in service.upcoming_sessions_of_site(None if user.has_role(ADMIN) else user.site_id,
                                                              limit=20)
-                if to_local(s.starts_at, reader_zone()).date() == today]
+                if to_local(s.starts_at, zone).date() == today]
     return {"sessions": sessions}
 
 
